@@ -1,0 +1,80 @@
+"""Cunke (村课): the county's e-commerce training platform.
+
+`create_app` builds an application: configuration, extensions, blueprints, commands and error
+pages. It never writes to the database; `flask db upgrade` and `flask courses sync` do that.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms.config import PROJECT_ROOT, build_config, load_secret_key
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(build_config(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+    if app.config["LMS_TRUSTED_PROXIES"]:
+        hops = app.config["LMS_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+
+    from lms.errors import register_error_pages
+    from lms.security import init_security
+    from lms.templating import init_templating
+
+    register_error_pages(app)
+    init_security(app)
+    init_templating(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from lms import models  # noqa: F401  (every model registered before migrations look)
+    from lms.accounts.loader import init_login
+    from lms.extensions import babel, csrf, db, limiter, migrate
+    from lms.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    init_login(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.accounts.views import bp as accounts
+    from lms.content.views import bp as content
+    from lms.health import bp as health
+    from lms.i18n import bp as language
+    from lms.learning.views import bp as learning
+    from lms.quizzes.views import bp as quizzes
+
+    for blueprint in (accounts, content, health, language, learning, quizzes):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from lms.accounts.cli import accounts_cli
+    from lms.content.cli import courses_cli
+    from lms.doctor import doctor_command
+
+    app.cli.add_command(accounts_cli)
+    app.cli.add_command(courses_cli)
+    app.cli.add_command(doctor_command)

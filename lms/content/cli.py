@@ -1,0 +1,62 @@
+"""`flask courses check` and `flask courses sync`: the command-line way to publish course files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from lms.content.parser import course_folders, load_catalog
+from lms.content.problems import CourseValidationError
+from lms.content.sync import sync_catalog
+from lms.extensions import db
+
+courses_cli = AppGroup("courses", help="Check and load the markdown course catalog.")
+
+
+def _folder(directory: str | None) -> Path:
+    return Path(directory or current_app.config["LMS_COURSES_DIR"])
+
+
+def _load_or_exit(folder: Path):
+    if not folder.is_dir():
+        raise click.ClickException(f"course folder not found: {folder}")
+    folders = course_folders(folder)
+    try:
+        with click.progressbar(folders, label="Reading courses", file=click.get_text_stream("stderr"),
+                               show_pos=True) as bar:
+            return load_catalog(folder, bar)
+    except CourseValidationError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        count = len(error.problems)
+        raise click.ClickException(
+            f"{count} problem{'s' if count != 1 else ''} in {folder}; nothing was changed"
+        ) from None
+
+
+@courses_cli.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def check_command(directory: str | None) -> None:
+    """Validate every course; print each problem as path:line: message."""
+    folder = _folder(directory)
+    catalog = _load_or_exit(folder)
+    items = sum(len(c.items) for c in catalog.courses)
+    click.echo(f"OK: {len(catalog.courses)} courses, {items} items in {folder}")
+
+
+@courses_cli.command("sync")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def sync_command(directory: str | None) -> None:
+    """Check, then load or update all courses in one transaction (all or nothing)."""
+    folder = _folder(directory)
+    catalog = _load_or_exit(folder)
+    try:
+        report = sync_catalog(catalog)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Synced {folder}: {report.summary()}")

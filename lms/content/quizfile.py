@@ -1,0 +1,192 @@
+"""The quiz file body: one `## ` heading per question, its answers written under it.
+
+    ## Question text                 any paragraphs or an image may follow the heading
+    - [ ] wrong option               one [x]: single choice; several [x]: multiple choice
+    - [x] right option
+    = 20 ± 0.5                       numeric answer with tolerance
+    = Wangwang | 旺旺                 short answer: any of these
+    = true                           true/false statement
+    > Feedback shown after the attempt.
+
+Questions become plain dictionaries (stored as JSON with the course) so grading is a pure
+function of the question and the answer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from lms.content.problems import ProblemList
+from lms.content.rendering import MediaInfo, render_inline, render_markdown
+
+QUESTION_KINDS = ("single", "multiple", "true_false", "numeric", "short")
+
+_OPTION = re.compile(r"^\s*[-*+]\s+\[(?P<mark>.?)\]\s*(?P<text>.*)$")
+_OPTION_LIKE = re.compile(r"^\s*[-*+]\s+\[")
+_NUMBER = r"[-+]?\d+(?:[.,]\d+)?"
+_NUMERIC = re.compile(rf"^(?P<value>{_NUMBER})\s*(?:(?:±|\+-|\+/-)\s*(?P<tolerance>{_NUMBER}))?$")
+_TRUTH = {"true": True, "false": False}
+
+
+def normalize_answer(text: str) -> str:
+    """Compare short answers ignoring case, full-width forms and extra spaces."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(folded.split())
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def _parse_answer_line(text: str, line: int, report: ProblemList) -> dict | None:
+    text = text.strip()
+    if not text:
+        report(line, "answer line '=' is empty: write the answer after '=' (a number, words, or true/false)")
+        return None
+    if text.lower() in _TRUTH:
+        return {"kind": "true_false", "truth": _TRUTH[text.lower()]}
+    match = _NUMERIC.match(text)
+    if match:
+        tolerance = _number(match["tolerance"]) if match["tolerance"] else 0.0
+        return {"kind": "numeric", "value": _number(match["value"]), "tolerance": tolerance}
+    if any(sign in text for sign in ("±", "+-", "+/-")):
+        report(line, f"cannot read numeric answer '= {text}': write it like '= 20 ± 0.5'")
+        return None
+    accepted = [part.strip() for part in text.split("|")]
+    if not all(accepted):
+        report(line, "short answer has an empty alternative: write '= answer | other answer'")
+        return None
+    return {"kind": "short", "accepted": accepted}
+
+
+class _QuestionDraft:
+    def __init__(self, heading: str, line: int):
+        self.heading = heading
+        self.line = line
+        self.body: list[str] = []
+        self.options: list[tuple[str, bool]] = []
+        self.answer: dict | None = None
+        self.answer_seen = False
+        self.feedback: list[str] = []
+
+    @property
+    def answers_started(self) -> bool:
+        return bool(self.options) or self.answer_seen
+
+
+def parse_quiz_body(
+    body: str, first_line: int, report: ProblemList, media: Mapping[str, MediaInfo]
+) -> tuple[str, list[dict]]:
+    """Return (intro HTML, questions). Problems go to `report` with file line numbers."""
+    intro: list[str] = []
+    drafts: list[_QuestionDraft] = []
+    current: _QuestionDraft | None = None
+
+    for offset, raw in enumerate(body.splitlines()):
+        line = first_line + offset
+        stripped = raw.strip()
+        if raw.startswith("## "):
+            current = _QuestionDraft(raw[3:].strip(), line)
+            if not current.heading:
+                report(line, "question heading is empty: write the question after '## '")
+            drafts.append(current)
+            continue
+        if current is None:
+            if raw.startswith("# "):
+                report(line, "questions start with '## ' (two #), not '# '")
+            intro.append(raw)
+            continue
+        if _OPTION_LIKE.match(raw):
+            match = _OPTION.match(raw)
+            if not match or match["mark"] not in (" ", "x", "X", ""):
+                report(line, "cannot read answer option: write '- [ ] text' or '- [x] text'")
+                continue
+            if current.answer_seen:
+                report(line, "a question has either options '- [ ]' or an answer line '=', not both")
+                continue
+            if current.feedback:
+                report(line, "options must come before the feedback lines '>'")
+            if not match["text"].strip():
+                report(line, "answer option has no text")
+                continue
+            current.options.append((match["text"].strip(), match["mark"] in ("x", "X")))
+            continue
+        if stripped.startswith("=") and not stripped.startswith("=="):
+            if current.options:
+                report(line, "a question has either options '- [ ]' or an answer line '=', not both")
+                continue
+            if current.answer_seen:
+                report(line, "a question has only one answer line '='; separate alternatives with '|'")
+                continue
+            current.answer_seen = True
+            current.answer = _parse_answer_line(stripped[1:], line, report)
+            continue
+        if stripped.startswith(">"):
+            if not current.answers_started:
+                current.body.append(raw)  # a quotation inside the question itself
+            else:
+                current.feedback.append(stripped[1:].strip())
+            continue
+        if not stripped:
+            if not current.answers_started:
+                current.body.append(raw)
+            continue
+        if current.answers_started:
+            report(line, "unexpected text after the answers: only '>' feedback lines may follow them")
+            continue
+        current.body.append(raw)
+
+    questions = [q for q in (_finish(d, report, media) for d in drafts) if q is not None]
+    return render_markdown("\n".join(intro), media), questions
+
+
+def _finish(draft: _QuestionDraft, report: ProblemList, media: Mapping[str, MediaInfo]) -> dict | None:
+    question: dict = {
+        "line": draft.line,
+        "prompt": render_inline(draft.heading, media),
+        "body": render_markdown("\n".join(draft.body), media) if "".join(draft.body).strip() else "",
+        "feedback": render_markdown("\n".join(draft.feedback), media) if draft.feedback else "",
+    }
+    if draft.options:
+        correct = [i for i, (_, is_correct) in enumerate(draft.options) if is_correct]
+        if len(draft.options) < 2:
+            report(draft.line, "a choice question needs at least two options")
+            return None
+        if not correct:
+            report(draft.line, "question has no correct answer: mark at least one option '- [x]'")
+            return None
+        question.update(
+            kind="single" if len(correct) == 1 else "multiple",
+            options=[render_inline(text, media) for text, _ in draft.options],
+            correct=correct,
+        )
+        return question
+    if not draft.answer_seen:
+        report(draft.line, "question has no answer: add options '- [x] ...' or an answer line '= ...'")
+        return None
+    if draft.answer is None:
+        return None  # the answer line's own problem was reported
+    question.update(draft.answer)
+    return question
+
+
+def compare_translation(main: list[dict], translated: list[dict], report: ProblemList) -> None:
+    """A translated quiz must ask the same questions with the same right answers."""
+    if len(main) != len(translated):
+        report(1, f"translation has {len(translated)} questions, the main file has {len(main)}")
+        return
+    for number, (original, other) in enumerate(zip(main, translated, strict=True), start=1):
+        where = other["line"]
+        if original["kind"] != other["kind"]:
+            report(where, f"question {number} is {other['kind']} here but {original['kind']} in the main file")
+            continue
+        if original["kind"] in ("single", "multiple"):
+            if len(original["options"]) != len(other["options"]) or original["correct"] != other["correct"]:
+                report(where, f"question {number} must have the same options marked [x] as in the main file")
+        elif original["kind"] == "numeric":
+            if (original["value"], original["tolerance"]) != (other["value"], other["tolerance"]):
+                report(where, f"question {number} must have the same numeric answer as in the main file")
+        elif original["kind"] == "true_false" and original["truth"] != other["truth"]:
+            report(where, f"question {number} must have the same true/false answer as in the main file")

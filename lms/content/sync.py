@@ -1,0 +1,136 @@
+"""Loads a parsed catalog into the database: all of it in one transaction, or nothing.
+
+Items are matched by slug, so renumbering or reordering files keeps everyone's progress. An
+item or course that disappears from the files is switched off, never deleted: its records stay.
+Syncing unchanged files writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from lms.content.models import Course, CourseItem, CourseMedia, Track
+from lms.content.parser import Catalog, ParsedCourse, TrackSpec
+from lms.database import utcnow
+from lms.extensions import db
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.updated)} updated, "
+                f"{len(self.unchanged)} unchanged, {len(self.withdrawn)} withdrawn")
+
+
+def sync_tracks(specs: list[TrackSpec]) -> dict[str, Track]:
+    existing = {t.slug: t for t in db.session.scalars(select(Track))}
+
+    def upsert(spec: TrackSpec, parent: Track | None) -> Track:
+        track = existing.get(spec.slug)
+        if track is None:
+            track = Track(slug=spec.slug)
+            db.session.add(track)
+            existing[spec.slug] = track
+        if track.names != spec.names:
+            track.names = dict(spec.names)
+        if track.position != spec.position:
+            track.position = spec.position
+        if track.parent is not parent:
+            track.parent = parent
+        return track
+
+    for spec in specs:
+        track = upsert(spec, None)
+        for sub in spec.specialties:
+            upsert(sub, track)
+    db.session.flush()
+    return existing
+
+
+def sync_course(parsed: ParsedCourse, tracks: dict[str, Track], position: int) -> str:
+    """Create or update one course. Returns 'added', 'updated' or 'unchanged'."""
+    course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
+    if course is not None and course.content_hash == parsed.content_hash and course.is_published:
+        if course.position != position:
+            course.position = position
+        return "unchanged"
+    outcome = "added" if course is None else "updated"
+    if course is None:
+        course = Course(slug=parsed.slug)
+        db.session.add(course)
+    course.track = tracks[parsed.track]
+    course.specialty = tracks[parsed.specialty] if parsed.specialty else None
+    course.level = parsed.level
+    course.language = parsed.language
+    course.languages = parsed.languages
+    course.titles = parsed.titles
+    course.summaries = parsed.summaries
+    course.landing_html = parsed.landing
+    course.hours = parsed.hours
+    course.pass_mark = parsed.pass_mark
+    course.certificate = parsed.certificate
+    course.requires = parsed.requires
+    course.position = position
+    course.content_hash = parsed.content_hash
+    course.is_published = True
+    course.synced_at = utcnow()
+    db.session.flush()
+
+    items = {i.slug: i for i in db.session.scalars(select(CourseItem).where(CourseItem.course_id == course.id))}
+    for index, spec in enumerate(parsed.items):
+        item = items.pop(spec.slug, None)
+        if item is None:
+            item = CourseItem(course_id=course.id, slug=spec.slug)
+            db.session.add(item)
+        item.kind = spec.kind
+        item.position = index
+        item.is_active = True
+        item.minutes = spec.minutes
+        item.titles = spec.titles
+        item.body_html = spec.bodies
+        item.pass_mark = spec.pass_mark
+        item.attempts_allowed = spec.attempts
+        item.shuffle = spec.shuffle
+        item.draw = spec.draw
+        item.partial_credit = spec.partial_credit
+        item.questions = spec.questions
+    for removed in items.values():
+        removed.is_active = False
+
+    media = {m.path: m for m in db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id))}
+    for spec in parsed.media:
+        row = media.pop(spec.path, None)
+        if row is None:
+            row = CourseMedia(course_id=course.id, path=spec.path)
+            db.session.add(row)
+        if row.digest != spec.digest:
+            row.mimetype, row.digest, row.content = spec.mimetype, spec.digest, spec.content
+            row.width, row.height = spec.width, spec.height
+    for stale in media.values():
+        db.session.delete(stale)
+    db.session.flush()
+    return outcome
+
+
+def sync_catalog(catalog: Catalog, withdraw_missing: bool = True) -> SyncReport:
+    """Apply a validated catalog. The caller commits (or rolls back) once."""
+    report = SyncReport()
+    tracks = sync_tracks(catalog.tracks)
+    for position, parsed in enumerate(catalog.courses):
+        outcome = sync_course(parsed, tracks, position)
+        getattr(report, outcome).append(parsed.slug)
+    if withdraw_missing:
+        present = {c.slug for c in catalog.courses}
+        for course in db.session.scalars(select(Course).where(Course.is_published)):
+            if course.slug not in present:
+                course.is_published = False
+                report.withdrawn.append(course.slug)
+    db.session.flush()
+    return report

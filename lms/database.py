@@ -1,0 +1,88 @@
+"""Database helpers shared by every feature: timestamps, SQLite tuning, one transaction shape.
+
+SQLite runs in WAL mode with a busy timeout. That alone does not stop `database is locked`
+for a transaction that reads and then writes, so write transactions start with
+`BEGIN IMMEDIATE` (SQLAlchemy's documented pysqlite recipe): the write lock is taken up
+front and waits politely instead of failing half-way. Read-only requests keep a plain
+deferred BEGIN so readers never queue behind writers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+from sqlalchemy import DateTime, Engine, event
+from sqlalchemy.types import TypeDecorator
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_force_write: ContextVar[bool] = ContextVar("lms_force_write", default=False)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamps stored as UTC and always returned timezone-aware, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _transaction_writes() -> bool:
+    if _force_write.get():
+        return True
+    if has_request_context():
+        return request.method not in _READ_ONLY_METHODS
+    return True  # CLI commands and scripts write
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Mark work in a GET request (rare) that must still take the write lock up front."""
+    token = _force_write.set(True)
+    try:
+        yield
+    finally:
+        _force_write.reset(token)
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite_connection(dbapi_connection, connection_record):
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite_transaction(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_writes() else "BEGIN")

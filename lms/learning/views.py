@@ -1,0 +1,133 @@
+"""Catalog, course pages, lessons and "My learning"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.access import public, signed_in
+from lms.content.models import Course, CourseItem
+from lms.extensions import db
+from lms.learning.catalog import group_catalog
+from lms.learning.progress import (
+    LearningError,
+    course_outline,
+    enrol,
+    find_course,
+    find_item,
+    finish_lesson,
+    progress_by_course,
+    published_courses,
+)
+
+bp = Blueprint("learning", __name__)
+
+
+def reading_language(course: Course) -> str:
+    return course.shown_language(str(get_locale()))
+
+
+def course_or_404(slug: str) -> Course:
+    course = find_course(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def item_or_404(course: Course, slug: str) -> CourseItem:
+    item = find_item(course, slug)
+    if item is None:
+        abort(404)
+    return item
+
+
+def item_url(item: CourseItem) -> str:
+    return url_for("learning.item", slug=item.course.slug, item_slug=item.slug)
+
+
+@bp.route("/")
+@public
+def catalog():
+    courses = published_courses()
+    by_slug = {c.slug: c for c in courses}
+    return render_template(
+        "learning/catalog.html",
+        groups=group_catalog(courses),
+        progress=progress_by_course(current_user),
+        by_slug=by_slug,
+    )
+
+
+@bp.route("/my")
+@signed_in
+def my_learning():
+    progress = progress_by_course(current_user)
+    courses = [c for c in published_courses() if c.id in progress]
+    in_progress = [c for c in courses if not progress[c.id].completed_at]
+    completed = sorted((c for c in courses if progress[c.id].completed_at),
+                       key=lambda c: progress[c.id].completed_at, reverse=True)
+    return render_template("learning/my_learning.html", in_progress=in_progress, completed=completed,
+                           progress=progress)
+
+
+@bp.route("/courses/<slug>/")
+@public
+def course(slug: str):
+    course = course_or_404(slug)
+    outline = course_outline(current_user, course)
+    return render_template("learning/course.html", course=course, outline=outline,
+                           lang=reading_language(course))
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@signed_in
+def enrol_in_course(slug: str):
+    course = course_or_404(slug)
+    try:
+        enrol(current_user, course)
+    except LearningError:
+        flash(_("Finish the required courses first."), "error")
+        return redirect(url_for("learning.course", slug=slug))
+    db.session.commit()
+    outline = course_outline(current_user, course)
+    target = outline.next_item or (outline.items[0].item if outline.items else None)
+    return redirect(item_url(target) if target else url_for("learning.course", slug=slug))
+
+
+@bp.route("/courses/<slug>/<item_slug>")
+@signed_in
+def item(slug: str, item_slug: str):
+    course = course_or_404(slug)
+    item = item_or_404(course, item_slug)
+    outline = course_outline(current_user, course)
+    if outline.enrolment is None:
+        flash(_("Start the course to open its lessons."), "info")
+        return redirect(url_for("learning.course", slug=slug))
+    lang = reading_language(course)
+    previous, following = outline.neighbours(item)
+    status = next(s for s in outline.items if s.item.id == item.id)
+    if item.is_quiz:
+        from lms.quizzes.views import render_quiz_overview
+
+        return render_quiz_overview(course, item, outline, status, lang, previous, following)
+    return render_template("learning/lesson.html", course=course, item=item, outline=outline,
+                           status=status, lang=lang, previous=previous, following=following)
+
+
+@bp.route("/courses/<slug>/<item_slug>/finish", methods=["POST"])
+@signed_in
+def finish(slug: str, item_slug: str):
+    course = course_or_404(slug)
+    item = item_or_404(course, item_slug)
+    try:
+        completed = finish_lesson(current_user, item)
+    except LearningError:
+        return redirect(url_for("learning.course", slug=slug))
+    db.session.commit()
+    if completed:
+        flash(_("Congratulations! You have completed this course."), "success")
+        return redirect(url_for("learning.course", slug=slug))
+    following = course_outline(current_user, course).neighbours(item)[1]
+    return redirect(item_url(following) if following else url_for("learning.course", slug=slug))

@@ -1,0 +1,8 @@
+"""Imports every feature's models so SQLAlchemy and Alembic see the whole schema."""
+
+from lms.accounts.models import User
+from lms.content.models import Course, CourseItem, CourseMedia, Track
+from lms.learning.models import Enrolment, ItemProgress
+from lms.quizzes.models import QuizAttempt
+
+__all__ = ["Course", "CourseItem", "CourseMedia", "Enrolment", "ItemProgress", "QuizAttempt", "Track", "User"]

@@ -1,0 +1,80 @@
+"""Template helpers: content-hashed asset URLs, course HTML, dates in the reader's language."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, abort, request, send_from_directory, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from markupsafe import Markup
+
+from lms.config import LANGUAGES
+from lms.content.models import Course
+from lms.i18n import LANGUAGE_NAMES, html_lang
+
+ONE_YEAR = 365 * 24 * 3600
+_HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<suffix>\.[a-z0-9]+)$")
+
+
+def init_templating(app: Flask) -> None:
+    static_root = Path(app.static_folder)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @cache
+    def digest_of(filename: str) -> str:
+        return hashlib.sha256((static_root / filename).read_bytes()).hexdigest()[:10]
+
+    def asset_url(filename: str) -> str:
+        """`app.css` becomes `/assets/app.<hash>.css`: a new file, a new name, cached for a year."""
+        path = Path(filename)
+        return url_for("assets", filename=f"{path.with_suffix('')}.{digest_of(filename)}{path.suffix}")
+
+    def serve_asset(filename: str):
+        match = _HASHED.match(filename)
+        if not match:
+            abort(404)
+        original = f"{match['stem']}{match['suffix']}"
+        try:
+            if digest_of(original) != match["digest"]:
+                abort(404)
+        except (FileNotFoundError, IsADirectoryError, ValueError):
+            abort(404)
+        response = send_from_directory(static_root, original, max_age=ONE_YEAR)
+        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+        return response
+
+    serve_asset.access_rule = "public"
+    app.add_url_rule("/assets/<path:filename>", "assets", serve_asset)
+
+    @app.template_filter("course_html")
+    def course_html(html: str, course: Course) -> Markup:
+        """Point stored `media/...` links at this course's media route. The HTML is sanitized already."""
+        base = url_for("content.media", slug=course.slug, path="")
+        linked = html.replace('src="media/', f'src="{base}').replace('href="media/', f'href="{base}')
+        return Markup(linked)  # noqa: S704 (course HTML is sanitized by nh3 when it is synced)
+
+    @app.template_filter("number")
+    def number_filter(value) -> str:
+        return format_decimal(value) if value is not None else ""
+
+    @app.template_filter("date")
+    def date_filter(value, style: str = "medium") -> str:
+        return format_date(value, style) if value else ""
+
+    @app.template_filter("datetime")
+    def datetime_filter(value, style: str = "medium") -> str:
+        return format_datetime(value, style) if value else ""
+
+    @app.context_processor
+    def interface():
+        locale = str(get_locale())
+        return {
+            "asset_url": asset_url,
+            "locale": locale,
+            "html_lang": html_lang(locale),
+            "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }
