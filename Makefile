@@ -35,7 +35,7 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	@touch $@ $(VENV)/.installed
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations 2>/dev/null || $(BIN)/pybabel compile -q -d lms/translations
+	@$(BIN)/pybabel compile --statistics -d lms/translations
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --no-location --sort-output .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ def _load_or_exit(folder: Path):
         raise click.ClickException(f"course folder not found: {folder}")
     folders = course_folders(folder)
     try:
-        with click.progressbar(folders, label="Reading courses", file=click.get_text_stream("stderr"),
+        with click.progressbar(folders, label="Reading courses", file=sys.stderr,
                                show_pos=True) as bar:
             return load_catalog(folder, bar)
     except CourseValidationError as error:
