@@ -64,9 +64,10 @@ def _register_blueprints(app: Flask) -> None:
     from lms.health import bp as health
     from lms.i18n import bp as language
     from lms.learning.views import bp as learning
+    from lms.offline import bp as offline
     from lms.quizzes.views import bp as quizzes
 
-    for blueprint in (accounts, content, health, language, learning, quizzes):
+    for blueprint in (accounts, content, health, language, learning, offline, quizzes):
         app.register_blueprint(blueprint)
 
 

@@ -7,7 +7,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, abort, request, send_from_directory, url_for
+from flask import Flask, abort, current_app, request, send_from_directory, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup
 
@@ -19,32 +19,38 @@ ONE_YEAR = 365 * 24 * 3600
 _HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<suffix>\.[a-z0-9]+)$")
 
 
+@cache
+def _digest(static_root: str, filename: str) -> str:
+    return hashlib.sha256((Path(static_root) / filename).read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    """`app.css` becomes `/assets/app.<hash>.css`: a new file, a new name, cached for a year."""
+    path = Path(filename)
+    digest = _digest(current_app.static_folder, filename)
+    return url_for("assets", filename=f"{path.with_suffix('')}.{digest}{path.suffix}")
+
+
+def serve_asset(filename: str):
+    match = _HASHED.match(filename)
+    if not match:
+        abort(404)
+    original = f"{match['stem']}{match['suffix']}"
+    if original.startswith("/") or ".." in original.split("/"):
+        abort(404)
+    try:
+        if _digest(current_app.static_folder, original) != match["digest"]:
+            abort(404)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, ValueError):
+        abort(404)
+    response = send_from_directory(current_app.static_folder, original, max_age=ONE_YEAR)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    return response
+
+
 def init_templating(app: Flask) -> None:
-    static_root = Path(app.static_folder)
     app.jinja_env.add_extension("jinja2.ext.do")
-
-    @cache
-    def digest_of(filename: str) -> str:
-        return hashlib.sha256((static_root / filename).read_bytes()).hexdigest()[:10]
-
-    def asset_url(filename: str) -> str:
-        """`app.css` becomes `/assets/app.<hash>.css`: a new file, a new name, cached for a year."""
-        path = Path(filename)
-        return url_for("assets", filename=f"{path.with_suffix('')}.{digest_of(filename)}{path.suffix}")
-
-    def serve_asset(filename: str):
-        match = _HASHED.match(filename)
-        if not match:
-            abort(404)
-        original = f"{match['stem']}{match['suffix']}"
-        try:
-            if digest_of(original) != match["digest"]:
-                abort(404)
-        except (FileNotFoundError, IsADirectoryError, ValueError):
-            abort(404)
-        response = send_from_directory(static_root, original, max_age=ONE_YEAR)
-        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-        return response
+    app.jinja_env.globals["asset_url"] = asset_url
 
     serve_asset.access_rule = "public"
     app.add_url_rule("/assets/<path:filename>", "assets", serve_asset)
@@ -72,7 +78,6 @@ def init_templating(app: Flask) -> None:
     def interface():
         locale = str(get_locale())
         return {
-            "asset_url": asset_url,
             "locale": locale,
             "html_lang": html_lang(locale),
             "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],

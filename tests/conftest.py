@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from lms import create_app
@@ -39,9 +40,22 @@ def app_config(tmp_path) -> dict:
     }
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (and so its own `g` and database session), as in production,
+    even though the test itself holds one open for its own queries."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()  # the test's own transaction ends first, as between two real requests
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # and the test then sees what the request wrote
+        return response
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = FreshContextClient
     with app.app_context():
         if EXTERNAL_DATABASE:
             db.drop_all()

@@ -25,6 +25,13 @@ def media_response(media: CourseMedia) -> Response:
     return response.make_conditional(request)
 
 
+def course_media_digests(course: Course) -> list[tuple[str, str]]:
+    return list(db.session.execute(
+        select(CourseMedia.path, CourseMedia.digest).where(CourseMedia.course_id == course.id)
+        .order_by(CourseMedia.path)
+    ))
+
+
 @bp.route("/courses/<slug>/media/<path:path>")
 @public
 def media(slug: str, path: str):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import public, signed_in
 from lms.content.models import Course, CourseItem
+from lms.content.views import course_media_digests
 from lms.extensions import db
 from lms.learning.catalog import group_catalog
 from lms.learning.progress import (
@@ -25,8 +26,12 @@ from lms.learning.progress import (
 bp = Blueprint("learning", __name__)
 
 
-def reading_language(course: Course) -> str:
-    return course.shown_language(str(get_locale()))
+def reading_language(course: Course, item: CourseItem | None = None) -> str:
+    """The reader's language where this course (and item) has a translation, else the main language."""
+    language = course.shown_language(str(get_locale()))
+    if item is not None and language not in (item.body_html or {}):
+        return course.language
+    return language
 
 
 def course_or_404(slug: str) -> Course:
@@ -81,6 +86,20 @@ def course(slug: str):
                            lang=reading_language(course))
 
 
+@bp.route("/courses/<slug>/offline.json")
+@signed_in
+def offline_urls(slug: str):
+    """Every page and picture of a course the trainee is enrolled in, for "save for offline"."""
+    course = course_or_404(slug)
+    outline = course_outline(current_user, course)
+    if outline.enrolment is None:
+        abort(404)
+    urls = [url_for("learning.course", slug=slug)] + [item_url(s.item) for s in outline.items]
+    urls += [url_for("content.media", slug=slug, path=path.removeprefix("media/"), v=digest[:12])
+             for path, digest in course_media_digests(course)]
+    return jsonify(urls=urls)
+
+
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
 @signed_in
 def enrol_in_course(slug: str):
@@ -105,7 +124,7 @@ def item(slug: str, item_slug: str):
     if outline.enrolment is None:
         flash(_("Start the course to open its lessons."), "info")
         return redirect(url_for("learning.course", slug=slug))
-    lang = reading_language(course)
+    lang = reading_language(course, item)
     previous, following = outline.neighbours(item)
     status = next(s for s in outline.items if s.item.id == item.id)
     if item.is_quiz:
