@@ -29,7 +29,9 @@ EXTERNAL_DATABASE = os.environ.get("LMS_TEST_DATABASE_URL")
 
 
 @pytest.fixture
-def app_config(tmp_path) -> dict:
+def app_config(tmp_path, request) -> dict:
+    """Test settings; a test may add its own with @pytest.mark.app_config(KEY=value)."""
+    marker = request.node.get_closest_marker("app_config")
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
@@ -37,6 +39,7 @@ def app_config(tmp_path) -> dict:
         "LMS_COURSES_DIR": str(COURSES),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        **(marker.kwargs if marker else {}),
     }
 
 
