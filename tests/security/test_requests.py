@@ -11,12 +11,11 @@ from tests.conftest import PASSWORD, csrf_token_from
 
 
 def post_routes(app) -> list[str]:
-    paths = []
-    for rule in app.url_map.iter_rules():
-        if "POST" in (rule.methods or set()):
-            values = {arg: ("1" if arg.endswith("id") else "shop-basics") for arg in rule.arguments}
-            paths.append(re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values[m.group(1)], rule.rule))
-    return paths
+    def sample(match: re.Match) -> str:
+        return "1" if match.group(1).endswith("id") else "shop-basics"
+
+    return [re.sub(r"<(?:[^:>]+:)?([^>]+)>", sample, rule.rule)
+            for rule in app.url_map.iter_rules() if "POST" in (rule.methods or set())]
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
@@ -74,7 +73,8 @@ def test_cookies_are_secure_when_served_over_https(monkeypatch, tmp_path):
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
 def test_sign_in_never_redirects_to_another_site(client, trainee, target):
     response = client.post(f"/login?next={target}", data={"phone": trainee.phone, "password": PASSWORD})
     assert response.status_code == 302
