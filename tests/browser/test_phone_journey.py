@@ -151,3 +151,28 @@ def test_read_aloud_is_offered_exactly_when_the_phone_has_a_voice(phone, live_se
         setTimeout(() => resolve(check()), 1500);
     })""")
     expect(button).to_be_visible() if has_voice else expect(button).to_be_hidden()
+
+
+SMALL_TARGETS_JS = """() => {
+  const selector = 'button, .button, input:not([type=checkbox]):not([type=radio]):not([type=hidden]), select, '
+    + 'textarea, .site-header a, .breadcrumb a, .pager a, .outline a, label.choice, label.check';
+  return [...document.querySelectorAll(selector)]
+    .filter(el => el.offsetParent !== null)
+    .map(el => [el.outerHTML.slice(0, 80), el.getBoundingClientRect()])
+    .filter(([, box]) => box.height < 44 || box.width < 44)
+    .map(([html, box]) => `${html} ${Math.round(box.width)}x${Math.round(box.height)}`);
+}"""
+
+
+def test_tap_targets_and_type_are_big_enough_on_a_phone(phone, live_server):
+    page = phone
+    register(page, live_server, phone="13900000012")
+    page.goto(live_server + "/courses/shop-basics/")
+    page.get_by_role("button", name="开始学习").click()
+    for path in ("/", "/courses/shop-basics/", "/courses/shop-basics/choose-product", "/courses/shop-basics/basics-check"):
+        page.goto(live_server + path)
+        assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16, path
+        assert page.evaluate(SMALL_TARGETS_JS) == [], path
+        assert no_sideways_scroll(page), path
+    page.locator("form[action$='/attempts'] button").click()
+    assert page.evaluate(SMALL_TARGETS_JS) == []
