@@ -87,9 +87,10 @@ def change_password():
         if not verify_password(current_user.password_hash, form.current.data):
             form.current.errors.append(_("This is not your current password."))
         else:
-            set_password(current_user, form.password.data)
+            user = current_user._get_current_object()
+            set_password(user, form.password.data)
             db.session.commit()
-            _start_session(current_user)
+            _start_session(user)
             flash(_("Your password is changed. Other phones and browsers are signed out."), "success")
             return redirect(url_for("learning.my_learning"))
     return render_template("accounts/password.html", form=form), 200 if not form.errors else 400

@@ -1,0 +1,124 @@
+"""Registration, sign-in and passwords for people who sign in with a phone number."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+
+import pytest
+from sqlalchemy import select
+
+from lms import create_app
+from lms.accounts.models import User
+from lms.accounts.passwords import password_problem
+from lms.accounts.service import AccountError, normalize_phone
+from lms.extensions import db
+from tests.conftest import PASSWORD
+
+
+@pytest.mark.parametrize("typed", ["13812345678", "138 1234 5678", "+86 138-1234-5678", "008613812345678",
+                                   "１３８１２３４５６７８"])
+def test_phone_numbers_are_stored_in_one_form(typed):
+    assert normalize_phone(typed) == "13812345678"
+
+
+@pytest.mark.parametrize("typed", ["", "12345", "23812345678", "1381234567", "138123456789", "abc"])
+def test_bad_phone_numbers_are_refused(typed):
+    with pytest.raises(AccountError):
+        normalize_phone(typed)
+
+
+@pytest.mark.parametrize(("password", "problem"), [
+    ("short1", "too_short"), ("12345678", "too_common"), ("88888888", "too_common"),
+    ("woaini1314", "too_common"), ("aaaaaaaaa", "too_common"), ("98765432", "too_common"),
+    ("x13812345678x", "contains_phone"), ("chairs from beishan", None),
+])
+def test_password_rules(password, problem):
+    assert password_problem(password, phone="13812345678") == problem
+
+
+def test_registration_stores_an_argon2id_hash_and_a_chinese_name(client):
+    response = client.post("/register", data={"phone": "13812345678", "display_name": " 吕  𠮷䶮 ",
+                                              "password": "folding-chairs-88", "confirm": "folding-chairs-88"})
+    assert response.status_code == 302
+    user = db.session.scalar(select(User))
+    assert user.display_name == "吕 𠮷䶮"
+    assert user.password_hash.startswith("$argon2id$")
+    assert "folding-chairs-88" not in user.password_hash
+
+
+def test_registration_errors_are_shown_next_to_their_fields(client, trainee):
+    response = client.post("/register", data={"phone": trainee.phone, "display_name": "",
+                                              "password": "123456", "confirm": "654321"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="display_name-error"' in html
+    assert re.search(r'aria-describedby="[^"]*\bdisplay_name-error"', html)
+    assert "至少要 8 个字符" in html
+    assert "两次输入的密码不一样" in html
+    assert db.session.scalar(select(db.func.count(User.id))) == 1
+
+
+def test_a_phone_number_registers_once(client, trainee):
+    response = client.post("/register", data={"phone": trainee.phone, "display_name": "另一个人",
+                                              "password": "another-good-one", "confirm": "another-good-one"})
+    assert "已经注册过了" in response.get_data(as_text=True)
+
+
+def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(client, auth, make_user):
+    user = make_user()
+    auth.login(user)
+    assert client.get("/my").status_code == 200
+    user.active = False
+    db.session.commit()
+    assert client.get("/my").status_code == 302
+    assert auth.login(user).status_code == 400
+
+
+def test_a_new_password_ends_other_sessions_and_remember_me_cookies(app, auth, trainee):
+    phone_one, phone_two = app.test_client(), app.test_client()
+    phone_one.post("/login", data={"phone": trainee.phone, "password": PASSWORD, "remember": "y"})
+    phone_two.post("/login", data={"phone": trainee.phone, "password": PASSWORD})
+    response = phone_two.post("/account/password", data={"current": PASSWORD, "password": "new-chairs-2025",
+                                                          "confirm": "new-chairs-2025"})
+    assert response.status_code == 302
+    assert phone_two.get("/my").status_code == 200  # the phone that changed it stays signed in
+    assert phone_one.get("/my").status_code == 302
+    phone_one.delete_cookie("session")  # only the remember-me cookie is left: it is dead too
+    assert phone_one.get("/my").status_code == 302
+    old = app.test_client().post("/login", data={"phone": trainee.phone, "password": PASSWORD})
+    assert old.status_code == 400
+
+
+def test_the_generated_secret_key_is_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    from lms.config import load_secret_key
+
+    key = load_secret_key(tmp_path)
+    assert len(key) >= 64
+    assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
+    assert load_secret_key(tmp_path) == key
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_configured(tmp_path):
+    def remote_addr(app) -> str:
+        @app.route("/whoami")
+        def whoami():
+            from flask import request
+
+            return request.remote_addr
+
+        whoami.access_rule = "public"
+        return app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"}).get_data(as_text=True)
+
+    base = {"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}
+    assert remote_addr(create_app(base)) == "127.0.0.1"
+    assert remote_addr(create_app({**base, "LMS_TRUSTED_PROXIES": 1})) == "203.0.113.9"
+
+
+@pytest.mark.app_config(MAX_CONTENT_LENGTH=1024)
+def test_an_oversized_post_gets_a_clear_413(client):
+    response = client.post("/login", data={"phone": "1" * 5000, "password": "x"})
+    assert response.status_code == 413
+    assert "文件太大了" in response.get_data(as_text=True)
