@@ -11,6 +11,7 @@ from flask import Flask, abort, current_app, request, send_from_directory, url_f
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup
 
+from lms.access import public
 from lms.config import LANGUAGES
 from lms.content.models import Course
 from lms.i18n import LANGUAGE_NAMES, html_lang
@@ -52,8 +53,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["asset_url"] = asset_url
 
-    serve_asset.access_rule = "public"
-    app.add_url_rule("/assets/<path:filename>", "assets", serve_asset)
+    app.add_url_rule("/assets/<path:filename>", "assets", public(serve_asset))
 
     @app.template_filter("course_html")
     def course_html(html: str, course: Course) -> Markup:

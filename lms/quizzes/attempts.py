@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
@@ -104,10 +104,4 @@ def find_own_attempt(attempt_id: int, user: User) -> QuizAttempt | None:
     """Only the trainee's own attempt; anyone else's looks like it does not exist."""
     return db.session.scalar(
         select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
-    )
-
-
-def best_score(user: User, item: CourseItem) -> float | None:
-    return db.session.scalar(
-        select(func.max(QuizAttempt.score)).where(QuizAttempt.user_id == user.id, QuizAttempt.item_id == item.id)
     )

@@ -176,3 +176,23 @@ def test_tap_targets_and_type_are_big_enough_on_a_phone(phone, live_server):
         assert no_sideways_scroll(page), path
     page.locator("form[action$='/attempts'] button").click()
     assert page.evaluate(SMALL_TARGETS_JS) == []
+
+
+def test_a_saved_course_opens_without_signal_even_unvisited_lessons(phone, live_server):
+    page = phone
+    register(page, live_server, phone="13900000013")
+    page.goto(live_server + "/courses/shop-basics/")
+    page.get_by_role("button", name="开始学习").click()
+    page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
+    page.goto(live_server + "/courses/shop-basics/")
+    save = page.get_by_role("button", name="保存整门课，离线也能看")
+    expect(save).to_be_visible()
+    save.click()
+    expect(page.get_by_text("已保存。没有信号也能看这门课。")).to_be_visible()
+
+    page.context.set_offline(True)
+    try:
+        page.goto(live_server + "/courses/shop-basics/margin")  # never opened before
+        expect(page.get_by_role("heading", name="算清每一单的利润")).to_be_visible()
+    finally:
+        page.context.set_offline(False)
