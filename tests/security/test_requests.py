@@ -109,3 +109,13 @@ def test_signing_out_ends_the_session(client, auth, trainee):
     assert client.get("/my").status_code == 200
     auth.logout()
     assert client.get("/my").status_code == 302
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_a_room_sharing_one_address_can_all_sign_in(client, make_user):
+    """Thirty trainees behind the village hall's router sign in within the same minute."""
+    trainees = [make_user() for _ in range(30)]
+    for trainee in trainees:
+        response = client.post("/login", data={"phone": trainee.phone, "password": PASSWORD})
+        assert response.status_code == 302
+        client.post("/logout")
