@@ -53,9 +53,14 @@ def draw_layout(question_count: int, option_counts: list[int], draw: int | None,
     return layout
 
 
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
 def parse_number(text: str) -> float | None:
-    cleaned = unicodedata.normalize("NFKC", text or "").strip().replace(",", ".").replace(" ", "")
+    """Read a typed number: full-width digits, "1,800" (thousands), "2,5" (decimal comma), "20元"."""
+    cleaned = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
     cleaned = re.sub(r"(元|块|yuan|rmb|¥|%)$", "", cleaned, flags=re.IGNORECASE).lstrip("¥")
+    cleaned = cleaned.replace(",", "") if _THOUSANDS.match(cleaned) else cleaned.replace(",", ".")
     try:
         value = float(cleaned)
     except ValueError:
@@ -67,7 +72,7 @@ def _choice_indices(given: Answer, option_count: int) -> set[int] | None:
     values = given if isinstance(given, list) else [given] if given else []
     chosen = set()
     for value in values:
-        if not isinstance(value, str) or not value.isdigit() or int(value) >= option_count:
+        if not isinstance(value, str) or not (value.isascii() and value.isdigit()) or int(value) >= option_count:
             return None
         chosen.add(int(value))
     return chosen
