@@ -6,8 +6,8 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.database import UTCDateTime, utcnow
 from lms.extensions import db
@@ -46,3 +46,35 @@ class User(UserMixin, db.Model):
     @property
     def is_instructor(self) -> bool:
         return self.role in ("instructor", "admin")
+
+
+SIGN_IN_LINK = "link"
+RESET_CODE = "code"
+
+
+class SignInToken(db.Model):
+    """A one-time way in for someone without a (remembered) password.
+
+    A sign-in link on a printed card (`kind="link"`, a long random token stored as its SHA-256)
+    or a short reset code read out by an instructor (`kind="code"`, stored as an Argon2 hash
+    because eight digits are easy to try offline). Only the newest one a user was given works:
+    issuing another revokes the older ones. Each works once and until it expires.
+    """
+
+    __tablename__ = "sign_in_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(255), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now

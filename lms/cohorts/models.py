@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -54,3 +54,25 @@ class CohortMember(db.Model):
 
     cohort: Mapped[Cohort] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
+
+
+class TraineeImport(db.Model):
+    """An uploaded trainee list waiting for its instructor's confirmation.
+
+    The parsed rows are kept here between the preview and the confirmation (a session cookie is
+    too small for a few hundred rows); nothing else is written until the instructor confirms.
+    """
+
+    __tablename__ = "trainee_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    # The workshop for rows whose own workshop column is empty.
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="SET NULL"))
+    # [{"line": 2, "name": "...", "phone": "...", "village": "...", "cohort": "..."}, ...] as uploaded.
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cohort: Mapped[Cohort | None] = relationship()

@@ -1,10 +1,17 @@
-"""Which instructor may see which trainee: the one rule every feature asks."""
+"""Who may see and manage which workshop and which trainee: the one set of rules every feature asks.
+
+Routes state the coarse rule with `lms.access.role_required("instructor")` (trainees get 403);
+the functions here decide the fine one. Instructors manage only the cohorts they teach,
+administrators manage every cohort. A cohort or trainee outside someone's reach is answered
+with 404 by the views, so its existence does not leak.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, false, select
 
-from lms.cohorts.models import CohortMember, cohort_instructor
+from lms.accounts.models import User
+from lms.cohorts.models import Cohort, CohortMember, TraineeImport, cohort_instructor
 from lms.extensions import db
 
 
@@ -21,3 +28,56 @@ def instructs_trainee(instructor, trainee_id: int) -> bool:
         CohortMember.cohort_id == cohort_instructor.c.cohort_id,
         cohort_instructor.c.user_id == instructor.id,
     ))))
+
+
+def managed_cohorts(user) -> Select:
+    """A query for the cohorts this user manages: all for administrators, their own for instructors."""
+    query = select(Cohort)
+    if getattr(user, "role", None) == "admin":
+        return query
+    if getattr(user, "role", None) != "instructor":
+        return query.where(false())
+    return query.where(Cohort.id.in_(
+        select(cohort_instructor.c.cohort_id).where(cohort_instructor.c.user_id == user.id)
+    ))
+
+
+def manages_cohort(user, cohort_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.role == "admin":
+        return True
+    if user.role != "instructor":
+        return False
+    return bool(db.session.scalar(select(exists().where(
+        cohort_instructor.c.cohort_id == cohort_id, cohort_instructor.c.user_id == user.id,
+    ))))
+
+
+def managed_cohort(user, cohort_id: int) -> Cohort | None:
+    """The cohort if this user manages it, else None (the view answers 404)."""
+    return db.session.scalar(managed_cohorts(user).where(Cohort.id == cohort_id))
+
+
+def member_of(cohort: Cohort, trainee_id: int) -> User | None:
+    """A member of this cohort, else None. Ask `managed_cohort` about the cohort first."""
+    return db.session.scalar(
+        select(User).join(CohortMember, CohortMember.user_id == User.id)
+        .where(CohortMember.cohort_id == cohort.id, User.id == trainee_id)
+    )
+
+
+def may_issue_credentials(actor, target: User) -> bool:
+    """Reset codes and sign-in cards: administrators for anyone else, instructors for their own trainees."""
+    if not actor.is_authenticated or actor.id == target.id:
+        return False
+    if actor.role == "admin":
+        return True
+    return target.role == "trainee" and instructs_trainee(actor, target.id)
+
+
+def own_import(user, import_id: int) -> TraineeImport | None:
+    """An uploaded trainee list is seen only by whoever uploaded it."""
+    return db.session.scalar(
+        select(TraineeImport).where(TraineeImport.id == import_id, TraineeImport.created_by_id == user.id)
+    )
