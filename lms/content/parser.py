@@ -101,6 +101,8 @@ class ParsedCourse:
     media: list[MediaFile]
     content_hash: str
     requires_line: int = 1
+    # The files the course was read from (hidden files left out), so a publish can keep them as a version.
+    files: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def languages(self) -> list[str]:
@@ -216,8 +218,8 @@ def _svg_size_and_safety(content: bytes, report: ProblemList) -> tuple[int | Non
 def _svg_dimension(value: str | None) -> int | None:
     if not value:
         return None
-    match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(px)?\s*$", value)
-    return round(float(match.group(1))) if match else None
+    match = re.match(r"^\s*(\d{1,5}(?:\.\d+)?)\s*(px)?\s*$", value)
+    return round(float(match.group(1))) if match else None  # at most 99999 px: larger is not a real size
 
 
 def _raster_size(content: bytes, report: ProblemList) -> tuple[int | None, int | None]:
@@ -248,6 +250,12 @@ def _read_media(relative: str, content: bytes, problems: list[Problem], course_p
     else:
         width, height = _raster_size(content, report)
     return MediaFile(relative, mimetype, content, hashlib.sha256(content).hexdigest(), width, height)
+
+
+def check_media(relative: str, content: bytes, course_path: str) -> tuple[MediaFile | None, list[Problem]]:
+    """Check one file for media/ exactly as the course checker does (type, size, SVG safety)."""
+    problems: list[Problem] = []
+    return _read_media(relative, content, problems, course_path), problems
 
 
 # ---------------------------------------------------------------- one course
@@ -364,6 +372,7 @@ def parse_course(
         items=[],
         media=list(media.values()),
         content_hash=_content_hash(files),
+        files={path: content for path, content in files.items() if not _is_hidden(path)},
     )
     _check_images(matter.body, matter.body_first_line, media_info, report)
 
@@ -387,10 +396,14 @@ def parse_course(
     return course, problems
 
 
+def _is_hidden(relative: str) -> bool:
+    return any(part.startswith(".") for part in PurePosixPath(relative).parts)
+
+
 def _content_hash(files: dict[str, bytes]) -> str:
     digest = hashlib.sha256()
     for relative in sorted(files):
-        if any(part.startswith(".") for part in PurePosixPath(relative).parts):
+        if _is_hidden(relative):
             continue
         digest.update(relative.encode() + b"\0" + hashlib.sha256(files[relative]).digest())
     return digest.hexdigest()

@@ -3,6 +3,11 @@
 Items are matched by slug, so renumbering or reordering files keeps everyone's progress. An
 item or course that disappears from the files is switched off, never deleted: its records stay.
 Syncing unchanged files writes nothing.
+
+`publish_course` is the one way a course gets published, from `flask courses sync` and from the
+course studio in the browser alike: it updates the course and keeps its files as a version, so
+either way can be rolled back. A course last published from the browser keeps that version while
+its folder is unchanged since it was last synced, and is not withdrawn for missing from the folder.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from lms.content.models import Course, CourseItem, CourseMedia, Track
 from lms.content.parser import Catalog, ParsedCourse, TrackSpec
 from lms.database import utcnow
 from lms.extensions import db
+from lms.studio.models import FROM_FILES
+from lms.studio.versions import edited_in_browser_since_synced, published_from_browser, record_version
 
 
 @dataclass
@@ -119,15 +126,29 @@ def sync_course(parsed: ParsedCourse, tracks: dict[str, Track], position: int) -
     return outcome
 
 
+def publish_course(parsed: ParsedCourse, tracks: dict[str, Track], position: int, *, actor=None,
+                   source: str = FROM_FILES, note: str = "", restored_from: int | None = None) -> str:
+    """Publish one validated course and keep its files as a version. Returns sync_course's outcome."""
+    if source == FROM_FILES and edited_in_browser_since_synced(parsed.slug, parsed.content_hash):
+        course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
+        if course is not None and course.position != position:
+            course.position = position
+        return "unchanged"
+    outcome = sync_course(parsed, tracks, position)
+    record_version(parsed, actor, source, note or ("synced from files" if source == FROM_FILES else ""),
+                   restored_from)
+    return outcome
+
+
 def sync_catalog(catalog: Catalog, withdraw_missing: bool = True) -> SyncReport:
     """Apply a validated catalog. The caller commits (or rolls back) once."""
     report = SyncReport()
     tracks = sync_tracks(catalog.tracks)
     for position, parsed in enumerate(catalog.courses):
-        outcome = sync_course(parsed, tracks, position)
+        outcome = publish_course(parsed, tracks, position)
         getattr(report, outcome).append(parsed.slug)
     if withdraw_missing:
-        present = {c.slug for c in catalog.courses}
+        present = {c.slug for c in catalog.courses} | published_from_browser()
         for course in db.session.scalars(select(Course).where(Course.is_published)):
             if course.slug not in present:
                 course.is_published = False
