@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import segno
-import weasyprint
 from flask import render_template
 from markupsafe import Markup
 
@@ -36,6 +35,8 @@ def qr_svg(url: str) -> Markup:
 
 def _refusing_fetcher():
     """Nothing on a card comes from outside the document."""
+    import weasyprint  # loaded on first use: it costs every worker ~90 MB otherwise
+
     fetcher_class = getattr(weasyprint, "URLFetcher", None)
     if fetcher_class is not None:  # WeasyPrint 66 and later
         return fetcher_class(allowed_protocols=frozenset())
@@ -50,6 +51,8 @@ def render_cards_pdf(cards: list[Card], site: str) -> bytes:
     pages = [cards[start:start + CARDS_PER_PAGE] for start in range(0, len(cards), CARDS_PER_PAGE)]
     html = render_template("cohorts/cards_pdf.html", pages=pages, qr_svg=qr_svg, site=site)
     css = render_template("cohorts/cards_pdf.css")
+    import weasyprint
+
     fetcher = _refusing_fetcher()
     document = weasyprint.HTML(string=html, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[weasyprint.CSS(string=css, url_fetcher=fetcher)])
