@@ -59,23 +59,35 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from lms.accounts.signin_views import bp as signin_links
     from lms.accounts.views import bp as accounts
+    from lms.certificates.views import bp as certificates
+    from lms.cohorts.views import bp as cohorts
     from lms.content.views import bp as content
     from lms.health import bp as health
     from lms.i18n import bp as language
     from lms.learning.views import bp as learning
     from lms.offline import bp as offline
     from lms.quizzes.views import bp as quizzes
+    from lms.reports.views import bp as reports
+    from lms.studio.views import bp as studio
 
-    for blueprint in (accounts, content, health, language, learning, offline, quizzes):
+    for blueprint in (accounts, certificates, cohorts, content, health, language, learning, offline, quizzes,
+                      reports, signin_links, studio):
         app.register_blueprint(blueprint)
 
 
 def _register_commands(app: Flask) -> None:
     from lms.accounts.cli import accounts_cli
+    from lms.certificates.cli import certificates_cli
     from lms.content.cli import courses_cli
     from lms.doctor import doctor_command
+    from lms.operations.cli import init_operations_cli
+    from lms.reports.cli import export_cli
 
     app.cli.add_command(accounts_cli)
+    app.cli.add_command(certificates_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(doctor_command)
+    app.cli.add_command(export_cli)
+    init_operations_cli(app)  # `flask db backup|restore`, `flask dev seed`

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -18,6 +19,21 @@ def _env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_json(name: str, default):
+    """A JSON value from the environment (for lists such as the certificate signatories)."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return json.loads(value)
+    except ValueError as error:
+        raise ValueError(f"{name} must be JSON: {error}") from error
+
+
+# Who signs certificates: one line each, printed above a line for the signature.
+DEFAULT_SIGNATORIES = [{"title": "培训中心负责人", "title_en": "Head of the Training Centre", "name": ""}]
 
 
 def load_secret_key(instance_path: Path) -> str:
@@ -49,6 +65,13 @@ def build_config(instance_path: Path) -> dict:
         "LMS_TIMEZONE": os.environ.get("LMS_TIMEZONE", "Asia/Shanghai"),
         "LMS_ORG_NAME": os.environ.get("LMS_ORG_NAME", "县电子商务培训中心"),
         "LMS_ORG_NAME_EN": os.environ.get("LMS_ORG_NAME_EN", "County E-commerce Training Centre"),
+        # Certificates: the site address printed in their QR codes (needed to render outside a request),
+        # signatory lines, an optional seal image (PNG or SVG) and font files overriding fontconfig's choice.
+        "LMS_PUBLIC_URL": os.environ.get("LMS_PUBLIC_URL", ""),
+        "LMS_SIGNATORIES": _env_json("LMS_SIGNATORIES", [dict(line) for line in DEFAULT_SIGNATORIES]),
+        "LMS_SEAL_IMAGE": os.environ.get("LMS_SEAL_IMAGE", ""),
+        "LMS_CJK_FONT": os.environ.get("LMS_CJK_FONT", ""),
+        "LMS_CJK_FONT_BOLD": os.environ.get("LMS_CJK_FONT_BOLD", ""),
         "LMS_TRUSTED_PROXIES": int(os.environ.get("LMS_TRUSTED_PROXIES", "0")),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("LMS_TIMEZONE", "Asia/Shanghai"),
@@ -63,6 +86,10 @@ def build_config(instance_path: Path) -> dict:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open during a long lesson must still submit
         "RATELIMIT_STORAGE_URI": os.environ.get("LMS_RATELIMIT_STORAGE_URI", "memory://"),
+        # Off only for load tests and benchmarks, which sign in hundreds of trainees from one address.
+        "RATELIMIT_ENABLED": _env_bool("LMS_RATELIMIT_ENABLED", True),
+        # If Redis goes away, each app server keeps limiting on its own instead of failing sign-ins.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "SEND_FILE_MAX_AGE_DEFAULT": 0,
     }

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ctypes.util
-import shutil
-import subprocess
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+
+from lms.certificates.fonts import system_problems as certificate_problems
 
 
 def system_problems() -> list[str]:
@@ -15,17 +16,8 @@ def system_problems() -> list[str]:
     if ctypes.util.find_library("pango-1.0") is None:
         problems.append("Pango is missing, so PDFs cannot be made: "
                         "sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0")
-    if ctypes.util.find_library("harfbuzz-subset") is None:
-        problems.append("HarfBuzz subsetting is missing, so certificates take seconds instead of a tenth of one: "
-                        "sudo apt-get install -y libharfbuzz-subset0")
-    fonts = ""
-    fc_list = shutil.which("fc-list")
-    if fc_list:
-        listing = subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True, check=False)  # noqa: S603
-        fonts = listing.stdout
-    if "Noto Sans CJK" not in fonts and "Noto Serif CJK" not in fonts:
-        problems.append("No full Chinese font (Noto CJK) was found, so certificates cannot print Chinese names: "
-                        "sudo apt-get install -y fonts-noto-cjk")
+    # Certificates: HarfBuzz subsetting, a full Chinese font with rare name characters, the seal image.
+    problems.extend(certificate_problems(current_app.config))
     return problems
 
 

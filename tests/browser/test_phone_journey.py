@@ -169,7 +169,8 @@ def test_tap_targets_and_type_are_big_enough_on_a_phone(phone, live_server):
     register(page, live_server, phone="13900000012")
     page.goto(live_server + "/courses/shop-basics/")
     page.get_by_role("button", name="开始学习").click()
-    for path in ("/", "/courses/shop-basics/", "/courses/shop-basics/choose-product", "/courses/shop-basics/basics-check"):
+    pages = ("/", "/courses/shop-basics/", "/courses/shop-basics/choose-product", "/courses/shop-basics/basics-check")
+    for path in pages:
         page.goto(live_server + path)
         assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16, path
         assert page.evaluate(SMALL_TARGETS_JS) == [], path

@@ -1,0 +1,1 @@
+"""Certificates: issued on completion, rendered once as a PDF, verifiable by anyone at /verify."""
