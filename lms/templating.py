@@ -49,6 +49,12 @@ def serve_asset(filename: str):
     return response
 
 
+def current_path() -> str:
+    """This page's path and query, for "come back here" links; broken UTF-8 in the query is replaced."""
+    query = request.query_string.decode("utf-8", "replace")
+    return request.path + (f"?{query}" if query else "")
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["asset_url"] = asset_url
@@ -81,5 +87,5 @@ def init_templating(app: Flask) -> None:
             "locale": locale,
             "html_lang": html_lang(locale),
             "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
-            "current_path": request.full_path.rstrip("?") if request else "/",
+            "current_path": current_path(),
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import xml.parsers.expat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -228,7 +229,8 @@ def _raster_size(content: bytes, report: ProblemList) -> tuple[int | None, int |
     try:
         with Image.open(io.BytesIO(content)) as image:
             return image.size
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombError):
+        # Image decoders meet broken files with many kinds of error; each one means the same to an author.
         report(1, "not a readable image")
         return None, None
 
@@ -552,8 +554,15 @@ def load_catalog(root: Path, folders: Iterable[Path] | None = None) -> Catalog:
         raise CourseValidationError([Problem(str(root), 1, "course folder not found")])
     tracks_file = root / "tracks.yml"
     if tracks_file.exists():
-        tracks, track_problems = parse_tracks(tracks_file.read_text(encoding="utf-8"), "tracks.yml")
-        problems.extend(track_problems)
+        raw = tracks_file.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            tracks, text = [], None
+            problems.append(Problem("tracks.yml", raw[: error.start].count(b"\n") + 1, "file is not UTF-8 text"))
+        if text is not None:
+            tracks, track_problems = parse_tracks(text, "tracks.yml")
+            problems.extend(track_problems)
     else:
         tracks = []
         problems.append(Problem("tracks.yml", 1, "missing tracks.yml (tracks, specialties and their names)"))
