@@ -267,11 +267,14 @@ def enrol_in_unlocked_workshop_courses(enrolment, **_) -> None:
     """When a course is completed, enrol its trainee in the workshop courses that required it."""
     user = db.session.get(User, enrolment.user_id)
     completed = db.session.get(Course, enrolment.course_id)
-    candidates = db.session.scalars(
-        select(Course).distinct()
-        .join(cohort_course, cohort_course.c.course_id == Course.id)
+    # IN (subquery), not DISTINCT: PostgreSQL cannot compare the JSON columns DISTINCT would need.
+    workshop_courses = (
+        select(cohort_course.c.course_id)
         .join(CohortMember, CohortMember.cohort_id == cohort_course.c.cohort_id)
-        .where(CohortMember.user_id == user.id, Course.is_published)
+        .where(CohortMember.user_id == user.id)
+    )
+    candidates = db.session.scalars(
+        select(Course).where(Course.id.in_(workshop_courses), Course.is_published).order_by(Course.position)
     )
     enrol_in_courses(user, [c for c in candidates if completed.slug in (c.requires or [])])
 
