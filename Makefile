@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup setup-test translations db courses demo lint bench extract-messages clean
+.PHONY: run test test-slow setup setup-test translations db courses demo lint bench extract-messages clean
 
 run: setup db courses demo
 	@$(FLASK) doctor || true
@@ -58,8 +58,25 @@ demo: db
 lint: setup-test
 	$(BIN)/ruff check lms tests benchmarks app.py
 
+# Benchmarks print figures and ratios (docs/performance.md). The serving benchmarks use wrk when it is
+# installed (installed here when running as root), else a Python load generator; the output says which.
 bench: setup-test
-	$(BIN)/python -m benchmarks
+	@if ! command -v wrk >/dev/null && [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing wrk for the serving benchmarks"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
+			|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } \
+			|| echo "wrk could not be installed: the Python load generator is used instead"; \
+	fi
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Only the load, crash and large-data tests (marked `slow`), on SQLite and then on LMS_TEST_DATABASE_URL.
+# `make test` runs them too, with everything else.
+test-slow: setup-test
+	env -u LMS_TEST_DATABASE_URL $(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+	@if [ -n "$$LMS_TEST_DATABASE_URL" ]; then \
+		echo "== the same tests on $$LMS_TEST_DATABASE_URL"; \
+		$(BIN)/python -m pytest -m slow $(PYTEST_ARGS); \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,122 @@
+"""Signed-in lesson pages per second under gunicorn, as a ratio to Flask's "hello world".
+
+    .venv/bin/python -m benchmarks.serving            # or `make bench`, which runs every benchmark
+    .venv/bin/python -m benchmarks.serving --runs 3 --seconds 3      # a quick run
+
+Three apps run in turn under the repository's gunicorn.conf.py with the same worker count:
+Flask's "hello world"; a reference page (one 9 KB row from SQLite, a two-level Jinja layout, a
+session cookie: the practical ceiling for a database-backed page); and Cunke's lesson page for a
+signed-in, enrolled trainee on the bundled course catalog in SQLite. Each is loaded by 32
+concurrent connections (wrk when installed) for several interleaved runs; the figures are
+medians. Target: lesson page ≥ 0.5 × hello world.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks._load import Request, generator_name, run_load
+from benchmarks._support import Browser, Gunicorn, load_average, machine, median, prepare_database
+
+TARGET_RATIO = 0.5
+COURSE = "open-your-shop"
+PHONE = "13900000001"
+PASSWORD = "bench-village-2024"
+
+
+def prepare_lesson(folder: Path) -> tuple[str, str]:
+    """A database with the bundled catalog and one enrolled trainee. Returns (database URL, lesson path)."""
+    from sqlalchemy import select
+
+    from lms.accounts.models import User
+    from lms.accounts.passwords import hash_password
+    from lms.content.models import CourseItem
+    from lms.extensions import db
+    from lms.learning.progress import enrol, find_course
+
+    url = f"sqlite:///{folder / 'serving.sqlite3'}"
+    app = prepare_database(url)
+    with app.app_context():
+        trainee = User(phone=PHONE, display_name="吕振鸿", village="北山村", password_hash=hash_password(PASSWORD))
+        db.session.add(trainee)
+        db.session.flush()
+        course = find_course(COURSE)
+        enrol(trainee, course)
+        lesson = db.session.scalars(select(CourseItem).where(CourseItem.course_id == course.id,
+                                                             CourseItem.kind == "lesson")
+                                    .order_by(CourseItem.position)).all()[1]
+        path = f"/courses/{COURSE}/{lesson.slug}"
+        db.session.commit()
+        db.engine.dispose()
+    return url, path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serving", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="measured runs per app (default 5)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each run (default 5)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers for every app (default 2)")
+    args = parser.parse_args(argv)
+
+    from benchmarks._apps import create_reference_database
+
+    print(f"serving: {machine()}; load average {load_average()}")
+    print(f"serving: gunicorn -c gunicorn.conf.py --workers {args.workers}, {args.connections} connections, "
+          f"load from {generator_name()}, {args.runs} runs × {args.seconds:g} s each, medians")
+    with tempfile.TemporaryDirectory(prefix="cunke-bench-") as folder:
+        folder = Path(folder)
+        database_url, lesson_path = prepare_lesson(folder)
+        reference_db = folder / "reference.sqlite3"
+        create_reference_database(reference_db)
+        rates: dict[str, list[float]] = {"hello": [], "reference": [], "lesson": []}
+        errors = dict.fromkeys(rates, 0)
+        servers = {
+            "hello": Gunicorn("benchmarks._apps:hello", folder / "hello.log", args.workers),
+            "reference": Gunicorn("benchmarks._apps:reference", folder / "reference.log", args.workers,
+                                  BENCH_REFERENCE_DB=str(reference_db)),
+            "lesson": Gunicorn("app:app", folder / "lesson.log", args.workers, DATABASE_URL=database_url),
+        }
+        with servers["hello"] as hello, servers["reference"] as reference, servers["lesson"] as lesson:
+            browser = Browser(lesson.url)
+            browser.sign_in(PHONE, PASSWORD)
+            status, _, html = browser.request("GET", lesson_path)
+            if status != 200 or "csrf_token" not in html:
+                print(f"serving: the lesson page answered {status}; not measured")
+                return 1
+            visitor = Browser(reference.url)
+            visitor.request("GET", "/sign-in")
+            requests = {
+                "hello": [Request("GET", "/")],
+                "reference": [Request("GET", "/", cookie=visitor.cookie_header)],
+                "lesson": [Request("GET", lesson_path, cookie=browser.cookie_header)],
+            }
+            urls = {"hello": hello.url, "reference": reference.url, "lesson": lesson.url}
+            for name in rates:  # warm-up: templates compiled, caches filled, connections made
+                run_load(urls[name], requests[name], 200, args.connections, 1.0)
+            for _ in range(args.runs):  # interleaved, so a slow moment of the machine hits all three alike
+                for name in rates:
+                    result = run_load(urls[name], requests[name], 200, args.connections, args.seconds)
+                    rates[name].append(result.rate)
+                    errors[name] += result.errors
+            problems = lesson.problems()
+
+    hello_rate, reference_rate, lesson_rate = (median(rates[name]) for name in ("hello", "reference", "lesson"))
+    ratio = lesson_rate / hello_rate if hello_rate else 0.0
+    print(f"serving: Flask hello world     {hello_rate:8,.0f} requests/s   errors {errors['hello']}")
+    print(f"serving: reference page        {reference_rate:8,.0f} requests/s   ratio {reference_rate / hello_rate:.2f} "
+          f"(practical ceiling)   errors {errors['reference']}")
+    print(f"serving: signed-in lesson page {lesson_rate:8,.0f} requests/s   ratio {ratio:.2f} "
+          f"(target >= {TARGET_RATIO})   {lesson_rate / reference_rate:.2f} of the ceiling   errors {errors['lesson']}")
+    ok = ratio >= TARGET_RATIO and not any(errors.values()) and not problems
+    if problems:
+        print(f"serving: server log problems: {problems[:3]}")
+    print(f"serving: {'target met' if ok else 'TARGET MISSED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
