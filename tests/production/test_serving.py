@@ -93,7 +93,10 @@ def nginx_binary() -> str:
     found = os.environ.get("LMS_NGINX") or shutil.which("nginx") or (
         "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if not found:
-        pytest.skip("nginx is not installed (apt-get install nginx-light), or name its binary in LMS_NGINX")
+        reason = "nginx is not installed (apt-get install nginx-light), or name its binary in LMS_NGINX"
+        if os.environ.get("LMS_REQUIRE_SERVICES") == "1":
+            pytest.fail(reason + " (LMS_REQUIRE_SERVICES=1 makes this a failure)")
+        pytest.skip(reason)
     return found
 
 
