@@ -233,14 +233,8 @@ def index():
 def upload():
     form = UploadForm()
     if form.validate_on_submit():
-        data = read_upload(form.archive.data, MAX_ZIP_BYTES)
-        try:
-            if data is None:
-                raise ArchiveProblem("too_large", mb=MAX_ZIP_BYTES // (1024 * 1024))
-            archive = read_course_zip(data)
-        except ArchiveProblem as problem:
-            form.archive.errors.append(archive_message(problem))
-        else:
+        archive = _read_archive(form)
+        if archive is not None:
             entered = form.slug.data or None
             slug = archive.folder or entered
             if archive.folder and entered and archive.folder != entered:
@@ -251,6 +245,18 @@ def upload():
             else:
                 return _store_upload(slug, archive.files, form)
     return render_template("studio/upload.html", form=form), 400 if form.errors else 200
+
+
+def _read_archive(form):
+    """The uploaded course ZIP, or None with the reason shown under the file field."""
+    data = read_upload(form.archive.data, MAX_ZIP_BYTES)
+    try:
+        if data is None:
+            raise ArchiveProblem("too_large", mb=MAX_ZIP_BYTES // (1024 * 1024))
+        return read_course_zip(data)
+    except ArchiveProblem as problem:
+        form.archive.errors.append(archive_message(problem))
+        return None
 
 
 def _store_upload(slug: str, files: dict[str, bytes], form):
@@ -276,14 +282,8 @@ def upload_version(slug: str):
     editable_or_404(slug)
     form = VersionUploadForm()
     if form.validate_on_submit():
-        data = read_upload(form.archive.data, MAX_ZIP_BYTES)
-        try:
-            if data is None:
-                raise ArchiveProblem("too_large", mb=MAX_ZIP_BYTES // (1024 * 1024))
-            archive = read_course_zip(data)
-        except ArchiveProblem as problem:
-            form.archive.errors.append(archive_message(problem))
-        else:
+        archive = _read_archive(form)
+        if archive is not None:
             if archive.folder and archive.folder != slug:
                 form.archive.errors.append(_("The ZIP holds the course folder %(folder)s, not %(slug)s.",
                                              folder=archive.folder, slug=slug))

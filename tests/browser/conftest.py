@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,10 +55,11 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def live_server(tmp_path_factory):
-    """The real app on a free loopback port, with the fixture courses synced."""
-    database = tmp_path_factory.mktemp("live") / "live.sqlite3"
+@contextmanager
+def serving(database: Path, seed=None):
+    """The real app on a free loopback port with the fixture courses synced; `seed(app)` may add more.
+
+    Yields (base URL, whatever `seed` returned)."""
     app = create_app({
         "SECRET_KEY": "browser-test-key",
         "SQLALCHEMY_DATABASE_URI": EXTERNAL_DATABASE or f"sqlite:///{database}",
@@ -70,17 +72,25 @@ def live_server(tmp_path_factory):
         db.create_all()
         sync_catalog(load_catalog(COURSES))
         db.session.commit()
+        seeded = seed(app) if seed else None
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.app_ref = app
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.session.remove()
-        if EXTERNAL_DATABASE:
-            db.drop_all()
-        db.engine.dispose()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", seeded
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.session.remove()
+            if EXTERNAL_DATABASE:
+                db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path_factory):
+    """The real app on a free loopback port, with the fixture courses synced."""
+    with serving(tmp_path_factory.mktemp("live") / "live.sqlite3") as (base, _):
+        yield base
 
 
 @pytest.fixture

@@ -2,52 +2,30 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from lms import create_app
 from lms.accounts.models import User
-from lms.content.parser import load_catalog
-from lms.content.sync import sync_catalog
 from lms.extensions import db
+from tests.browser.conftest import serving
 from tests.browser.test_accessibility import audit
-from tests.conftest import _PASSWORD_HASH, COURSES, EXTERNAL_DATABASE, PASSWORD
+from tests.conftest import _PASSWORD_HASH, PASSWORD
 from tests.studio.conftest import BROKEN_QUIZ, PACK_QUIZ, make_zip, pack_files
 
 INSTRUCTOR_PHONE = "13611112222"
 
 
+def add_instructor(app) -> None:
+    db.session.add(User(phone=INSTRUCTOR_PHONE, display_name="王老师", role="instructor",
+                        password_hash=_PASSWORD_HASH))
+    db.session.commit()
+
+
 @pytest.fixture
 def studio_server(tmp_path_factory):
     """The real app on a loopback port with the fixture courses and one instructor."""
-    database = tmp_path_factory.mktemp("studio") / "studio.sqlite3"
-    app = create_app({
-        "SECRET_KEY": "browser-test-key",
-        "SQLALCHEMY_DATABASE_URI": EXTERNAL_DATABASE or f"sqlite:///{database}",
-        "LMS_COURSES_DIR": str(COURSES),
-        "RATELIMIT_ENABLED": False,
-    })
-    with app.app_context():
-        if EXTERNAL_DATABASE:
-            db.drop_all()
-        db.create_all()
-        sync_catalog(load_catalog(COURSES))
-        db.session.add(User(phone=INSTRUCTOR_PHONE, display_name="王老师", role="instructor",
-                            password_hash=_PASSWORD_HASH))
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.session.remove()
-        if EXTERNAL_DATABASE:
-            db.drop_all()
-        db.engine.dispose()
+    with serving(tmp_path_factory.mktemp("studio") / "studio.sqlite3", add_instructor) as (base, _):
+        yield base
 
 
 def sign_in(page, base: str) -> None:

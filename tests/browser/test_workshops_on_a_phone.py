@@ -2,53 +2,35 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from lms import create_app
 from lms.accounts.models import User
-from lms.content.parser import load_catalog
-from lms.content.sync import sync_catalog
 from lms.extensions import db
 from lms.learning.progress import find_course
+from tests.browser.conftest import serving
 from tests.browser.test_accessibility import audit
 from tests.browser.test_phone_journey import no_sideways_scroll, register
 from tests.cohorts.factories import big_course, crowd, make_cohort
-from tests.conftest import _PASSWORD_HASH, COURSES, EXTERNAL_DATABASE, PASSWORD
+from tests.conftest import _PASSWORD_HASH, PASSWORD
+
+
+def seed_workshop(app) -> dict:
+    """An instructor and a workshop of 30 trainees on a 40-item course."""
+    instructor = User(phone="13800000002", display_name="王老师", role="instructor", password_hash=_PASSWORD_HASH)
+    db.session.add(instructor)
+    db.session.commit()
+    course = big_course(40)
+    cohort = make_cohort("北山村开网店入门班（春季）", courses=[find_course("shop-basics"), course],
+                         instructors=[instructor])
+    trainee_id = crowd(cohort, course, 30, finished_share=0.3)[0]
+    return {"cohort": cohort.id, "trainee": trainee_id, "code": cohort.join_code}
 
 
 @pytest.fixture
 def site(tmp_path):
-    """The app on a free loopback port with an instructor and a workshop of 30 trainees on a 40-item course."""
-    app = create_app({"SECRET_KEY": "browser-test-key", "RATELIMIT_ENABLED": False, "LMS_COURSES_DIR": str(COURSES),
-                      "SQLALCHEMY_DATABASE_URI": EXTERNAL_DATABASE or f"sqlite:///{tmp_path / 'live.sqlite3'}"})
-    with app.app_context():
-        if EXTERNAL_DATABASE:
-            db.drop_all()
-        db.create_all()
-        sync_catalog(load_catalog(COURSES))
-        db.session.commit()
-        instructor = User(phone="13800000002", display_name="王老师", role="instructor", password_hash=_PASSWORD_HASH)
-        db.session.add(instructor)
-        db.session.commit()
-        course = big_course(40)
-        cohort = make_cohort("北山村开网店入门班（春季）", courses=[find_course("shop-basics"), course],
-                             instructors=[instructor])
-        trainee_id = crowd(cohort, course, 30, finished_share=0.3)[0]
-        ids = {"cohort": cohort.id, "trainee": trainee_id, "code": cohort.join_code}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", ids
-    server.shutdown()
-    with app.app_context():
-        db.session.remove()
-        if EXTERNAL_DATABASE:
-            db.drop_all()
-        db.engine.dispose()
+    with serving(tmp_path / "live.sqlite3", seed_workshop) as served:
+        yield served
 
 
 def test_instructor_pages_fit_a_phone_and_the_grid_keeps_names_in_view(phone, site):
