@@ -58,6 +58,10 @@ def run_load(base_url: str, requests: list[Request], expected: int, connections:
 
 # ---------------------------------------------------------------- wrk
 
+# Every simulated phone sends the User-Agent it signed in with, as a real one does: Flask-Login's
+# session protection compares it, and a mismatch would rewrite the session cookie on every answer.
+USER_AGENT = "Mozilla/5.0 (Linux; Android 10; cunke-benchmark)"
+
 _WRK_SCRIPT = r"""
 local threads, counter = {}, 0
 function setup(thread)
@@ -73,7 +77,7 @@ function init(args)
     -- each thread its own share of a long list; a short list (one page asked again and again) for all
     if lines < 2 * tonumber(args[2]) or i % tonumber(args[2]) == id then
       local method, path, cookie, body = line:match("^(%S+)\t(%S+)\t([^\t]*)\t(.*)$")
-      local headers = {["Cookie"] = cookie}
+      local headers = {["Cookie"] = cookie, ["User-Agent"] = "%(user_agent)s"}
       if body ~= "" then headers["Content-Type"] = "application/x-www-form-urlencoded" end
       table.insert(reqs, wrk.format(method, path, headers, body ~= "" and body or nil))
     end
@@ -107,7 +111,7 @@ def _wrk(base_url: str, requests: list[Request], expected: int, connections: int
     threads = 2
     with tempfile.TemporaryDirectory() as folder:
         script, listing = Path(folder) / "cunke.lua", Path(folder) / "requests.tsv"
-        script.write_text(_WRK_SCRIPT)
+        script.write_text(_WRK_SCRIPT.replace("%(user_agent)s", USER_AGENT))
         listing.write_text("".join(f"{r.method}\t{r.path}\t{r.cookie}\t{r.body}\n" for r in requests))
         result = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
@@ -133,7 +137,7 @@ def _connection_loop(host: str, port: int, requests: list[Request], take, expect
         if index is None:
             return
         request = requests[index]
-        headers = {"Cookie": request.cookie} if request.cookie else {}
+        headers = {"User-Agent": USER_AGENT, **({"Cookie": request.cookie} if request.cookie else {})}
         if request.body:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from benchmarks._load import USER_AGENT
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SECRET = "benchmark-secret-key"
@@ -132,6 +134,7 @@ class Browser:
         body = urlencode({"csrf_token": self.token, **form}, doseq=True).encode() if form is not None else None
         request = urllib.request.Request(self.base_url + path, data=body, method=method)
         request.add_header("Cookie", self.cookie_header)
+        request.add_header("User-Agent", USER_AGENT)
         if body is not None:
             request.add_header("Content-Type", "application/x-www-form-urlencoded")
         opener = urllib.request.build_opener(_NoRedirect)

@@ -19,6 +19,8 @@ from flask import has_request_context, request
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy.types import TypeDecorator
 
+from lms.extensions import db
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _force_write: ContextVar[bool] = ContextVar("lms_force_write", default=False)
@@ -56,6 +58,16 @@ def _transaction_writes() -> bool:
     if has_request_context():
         return request.method not in _READ_ONLY_METHODS
     return True  # CLI commands and scripts write
+
+
+def end_transaction() -> None:
+    """Commit and end the current transaction before slow work, such as checking a password.
+
+    A writing request on SQLite holds the database's write lock from its first query to its end,
+    so 0.2 s of Argon2 inside it would make every other trainee's write wait. Objects loaded
+    before reload on their next use, in a new (short) transaction.
+    """
+    db.session.commit()
 
 
 @contextmanager

@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, abort, current_app, request, send_from_directory, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from lms.access import public
@@ -55,6 +56,28 @@ def current_path() -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+def page_translations() -> dict:
+    """`_()` and `ngettext()` bound to this page's catalog, for the template context.
+
+    Flask-Babel looks the catalog up again for every string, and a page has dozens; binding it
+    once per page keeps the same behaviour (new-style gettext: escaped, `%` formatted) for less.
+    """
+    translations = get_translations()
+
+    @pass_context
+    def gettext(context, message: str, /, **variables) -> str:
+        text = translations.ugettext(message)  # our own catalog: trusted, like a template's literal text
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, num: int, /, **variables) -> str:
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["asset_url"] = asset_url
@@ -88,4 +111,5 @@ def init_templating(app: Flask) -> None:
             "html_lang": html_lang(locale),
             "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
             "current_path": current_path(),
+            **page_translations(),
         }

@@ -10,6 +10,7 @@ from lms.access import public, signed_in
 from lms.accounts.forms import ACCOUNT_MESSAGES, ChangePasswordForm, LoginForm, RegisterForm
 from lms.accounts.passwords import verify_password
 from lms.accounts.service import AccountError, authenticate, create_user, set_password
+from lms.database import end_transaction
 from lms.extensions import db, limiter
 from lms.security import safe_next
 
@@ -90,10 +91,12 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current.data):
+        user = current_user._get_current_object()
+        stored_hash = user.password_hash
+        end_transaction()  # no write lock held while Argon2 checks and hashes (0.2 s each)
+        if not verify_password(stored_hash, form.current.data):
             form.current.errors.append(_("This is not your current password."))
         else:
-            user = current_user._get_current_object()
             set_password(user, form.password.data)
             db.session.commit()
             _start_session(user)

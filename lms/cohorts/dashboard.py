@@ -253,7 +253,7 @@ def attempts_for_review(user: User, courses: list[Course]) -> list[AttemptReview
     )
     reviews = []
     for attempt in attempts:
-        questions = questions_for(attempt)
+        questions = questions_for(attempt, attempt.item)
         shown = [(position, entry, questions[entry["q"]]) for position, entry in enumerate(attempt.layout)
                  if entry["q"] < len(questions)]
         reviews.append(AttemptReview(attempt=attempt, shown=shown))

@@ -24,6 +24,34 @@ def pick_language(texts: dict[str, str] | None, language: str, fallback: str) ->
     return texts.get(language) or texts.get(fallback) or ""
 
 
+class CourseTexts:
+    """A course's texts in the reader's language: the stored course, its published copy and a preview.
+
+    Needs `language`, `languages`, `titles` and `summaries`.
+    """
+
+    def title(self, language: str) -> str:
+        return pick_language(self.titles, language, self.language)
+
+    def summary(self, language: str) -> str:
+        return pick_language(self.summaries, language, self.language)
+
+    def shown_language(self, language: str) -> str:
+        """The language the course is actually shown in for a reader who asked for `language`."""
+        return language if language in (self.languages or []) else self.language
+
+
+class ItemTexts:
+    """An item's title in the reader's language, else its course's main one. Needs `kind`, `titles`, `course`."""
+
+    @property
+    def is_quiz(self) -> bool:
+        return self.kind == "quiz"
+
+    def title(self, language: str) -> str:
+        return pick_language(self.titles, language, self.course.language)
+
+
 class Track(db.Model):
     """A training track (entrepreneurship, employment) or, with a parent, a specialty in it."""
 
@@ -42,7 +70,7 @@ class Track(db.Model):
         return pick_language(self.names, language, "zh")
 
 
-class Course(db.Model):
+class Course(CourseTexts, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
@@ -71,18 +99,9 @@ class Course(db.Model):
         viewonly=True,
     )
 
-    def title(self, language: str) -> str:
-        return pick_language(self.titles, language, self.language)
-
-    def summary(self, language: str) -> str:
-        return pick_language(self.summaries, language, self.language)
-
-    def shown_language(self, language: str) -> str:
-        """The language the course is actually shown in for a reader who asked for `language`."""
-        return language if language in (self.languages or []) else self.language
 
 
-class CourseItem(db.Model):
+class CourseItem(ItemTexts, db.Model):
     """A lesson or a quiz. Identity is (course, slug), so renumbering files keeps progress."""
 
     __table_args__ = (UniqueConstraint("course_id", "slug"),)
@@ -105,13 +124,6 @@ class CourseItem(db.Model):
     questions: Mapped[dict] = mapped_column(JSON, default=dict)
 
     course: Mapped[Course] = relationship(foreign_keys=[course_id])
-
-    @property
-    def is_quiz(self) -> bool:
-        return self.kind == "quiz"
-
-    def title(self, language: str) -> str:
-        return pick_language(self.titles, language, self.course.language)
 
 
 class CourseMedia(db.Model):

@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Float, bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.content.models import Course, CourseItem
-from lms.database import utcnow
+from lms.content.published import PublishedCourse, PublishedItem
+from lms.database import UTCDateTime, utcnow
 from lms.extensions import db
 from lms.learning.models import Enrolment, ItemProgress
 from lms.learning.signals import course_completed
@@ -43,16 +44,18 @@ class CourseProgress:
 
 @dataclass
 class ItemStatus:
-    item: CourseItem
+    item: PublishedItem
     finished: bool = False
     best_score: float | None = None
 
 
 @dataclass
 class Outline:
-    course: Course
+    """A course as one trainee sees it. `enrolment` has `completed_at` and `last_activity_at`, or is None."""
+
+    course: PublishedCourse
     items: list[ItemStatus] = field(default_factory=list)
-    enrolment: Enrolment | None = None
+    enrolment: object | None = None
     missing_prerequisites: list[Course] = field(default_factory=list)
 
     @property
@@ -65,13 +68,13 @@ class Outline:
         )
 
     @property
-    def next_item(self) -> CourseItem | None:
+    def next_item(self) -> PublishedItem | None:
         for status in self.items:
             if not status.finished:
                 return status.item
         return None
 
-    def neighbours(self, item: CourseItem) -> tuple[CourseItem | None, CourseItem | None]:
+    def neighbours(self, item: PublishedItem) -> tuple[PublishedItem | None, PublishedItem | None]:
         ids = [s.item.id for s in self.items]
         index = ids.index(item.id)
         before = self.items[index - 1].item if index > 0 else None
@@ -168,25 +171,40 @@ def progress_by_course(user: User) -> dict[int, CourseProgress]:
     return result
 
 
-def course_outline(user: User, course: Course) -> Outline:
-    items = active_items(course)
-    outline = Outline(course=course, enrolment=find_enrolment(user, course))
-    progress: dict[int, ItemProgress] = {}
-    if user.is_authenticated and items:
-        progress = {
-            p.item_id: p for p in db.session.scalars(
-                select(ItemProgress).where(ItemProgress.user_id == user.id,
-                                           ItemProgress.item_id.in_([i.id for i in items]))
-            )
-        }
-    for item in items:
+# The statements that run on every lesson page and every submission are built once, on the tables
+# (SQLAlchemy Core): the ORM's handling of a statement costs more than the query itself here.
+_enrolments, _progress, _items = Enrolment.__table__, ItemProgress.__table__, CourseItem.__table__
+
+_ENROLMENT_STATE = select(_enrolments.c.completed_at, _enrolments.c.last_activity_at).where(
+    _enrolments.c.user_id == bindparam("user_id"), _enrolments.c.course_id == bindparam("course_id"))
+_PROGRESS_IN_COURSE = (
+    select(_progress.c.item_id, _progress.c.completed_at, _progress.c.best_score)
+    .join(_items, _items.c.id == _progress.c.item_id)
+    .where(_progress.c.user_id == bindparam("user_id"), _items.c.course_id == bindparam("course_id"))
+)
+
+
+def course_outline(user: User, course: PublishedCourse) -> Outline:
+    """Items with ticks and scores, in two small queries: lesson pages show this on every request.
+
+    Prerequisites are checked only before enrolment: a trainee who started a course keeps it
+    even if the course later gains a prerequisite.
+    """
+    outline = Outline(course=course)
+    progress = {}
+    if user.is_authenticated:
+        keys = {"user_id": user.id, "course_id": course.id}
+        outline.enrolment = db.session.execute(_ENROLMENT_STATE, keys).first()
+        progress = {row.item_id: row for row in db.session.execute(_PROGRESS_IN_COURSE, keys)}
+    for item in course.items:
         record = progress.get(item.id)
         outline.items.append(ItemStatus(
             item=item,
             finished=bool(record and record.completed_at),
             best_score=record.best_score if record else None,
         ))
-    outline.missing_prerequisites = missing_prerequisites(user, course)
+    if outline.enrolment is None:
+        outline.missing_prerequisites = missing_prerequisites(user, course)
     return outline
 
 
@@ -210,65 +228,100 @@ def enrol(user: User, course: Course) -> Enrolment:
     return enrolment
 
 
-def _progress_record(user: User, item: CourseItem) -> ItemProgress:
-    record = db.session.scalar(
-        select(ItemProgress).where(ItemProgress.user_id == user.id, ItemProgress.item_id == item.id)
-    )
-    if record is not None:
-        return record
-    record = ItemProgress(user_id=user.id, item_id=item.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-    except IntegrityError:
-        record = db.session.scalar(
-            select(ItemProgress).where(ItemProgress.user_id == user.id, ItemProgress.item_id == item.id)
-        )
-    return record
-
-
-def require_enrolment(user: User, course: Course) -> Enrolment:
+def require_enrolment(user: User, course: Course | PublishedCourse) -> Enrolment:
     enrolment = find_enrolment(user, course)
     if enrolment is None:
         raise LearningError("not_enrolled")
     return enrolment
 
 
-def finish_lesson(user: User, item: CourseItem) -> bool:
+_TOUCH_ENROLMENT = (
+    update(_enrolments)
+    .where(_enrolments.c.user_id == bindparam("trainee"), _enrolments.c.course_id == bindparam("course"))
+    .values(last_activity_at=bindparam("now"))
+    .returning(_enrolments.c.completed_at)
+)
+
+
+def _touch_enrolment(user: User, course: Course | PublishedCourse) -> datetime | None:
+    """Note activity in an enrolled course; returns when the course was completed (None: not yet)."""
+    row = db.session.execute(_TOUCH_ENROLMENT, {"trainee": user.id, "course": course.id, "now": utcnow()}).first()
+    if row is None:
+        raise LearningError("not_enrolled")
+    return row.completed_at
+
+
+_score = bindparam("score", type_=Float())
+_UPDATE_PROGRESS = (
+    update(_progress)
+    .where(_progress.c.user_id == bindparam("trainee"), _progress.c.item_id == bindparam("item"))
+    .values(
+        completed_at=func.coalesce(_progress.c.completed_at, bindparam("completed", type_=UTCDateTime())),
+        best_score=case(
+            (_score.is_(None), _progress.c.best_score),
+            (_progress.c.best_score.is_(None), _score),
+            (_score > _progress.c.best_score, _score),
+            else_=_progress.c.best_score,
+        ),
+        updated_at=bindparam("now", type_=UTCDateTime()),
+    )
+    .returning(_progress.c.completed_at)
+)
+_INSERT_PROGRESS = insert(_progress).values(
+    user_id=bindparam("trainee"), item_id=bindparam("item"), completed_at=bindparam("completed"),
+    best_score=bindparam("score"), updated_at=bindparam("now"),
+)
+
+
+def _record_progress(user: User, item: CourseItem | PublishedItem, completed: bool,
+                     score: float | None = None) -> bool:
+    """Keep the first completion and the best score. Returns whether the item is finished now.
+
+    An update, else an insert; an insert that loses a race with a parallel request becomes the
+    update (the savepoint keeps the rest of the transaction).
+    """
+    now = utcnow()
+    values = {"trainee": user.id, "item": item.id, "completed": now if completed else None, "score": score,
+              "now": now}
+    for _attempt in range(2):
+        row = db.session.execute(_UPDATE_PROGRESS, values).first()
+        if row is not None:
+            return row.completed_at is not None
+        try:
+            with db.session.begin_nested():
+                db.session.execute(_INSERT_PROGRESS, values)
+            return completed
+        except IntegrityError:
+            continue
+    raise RuntimeError("progress record neither updated nor inserted")
+
+
+def finish_lesson(user: User, item: CourseItem | PublishedItem) -> bool:
     """Record a finished lesson. Returns True when this finished the whole course."""
     if item.is_quiz:
         raise LearningError("not_a_lesson")
-    enrolment = require_enrolment(user, item.course)
-    record = _progress_record(user, item)
-    if record.completed_at is None:
-        record.completed_at = utcnow()
-    enrolment.last_activity_at = utcnow()
-    db.session.flush()
-    return update_completion(user, item.course)
+    course_completed_at = _touch_enrolment(user, item.course)
+    _record_progress(user, item, completed=True)
+    return course_completed_at is None and update_completion(user, item.course)
 
 
-def record_quiz_result(user: User, item: CourseItem, score: float, passed: bool) -> bool:
+def record_quiz_result(user: User, item: CourseItem | PublishedItem, score: float, passed: bool) -> bool:
     """Keep the best score; a first pass finishes the item. Returns True when the course completed."""
-    enrolment = require_enrolment(user, item.course)
-    record = _progress_record(user, item)
-    if record.best_score is None or score > record.best_score:
-        record.best_score = score
-    if passed and record.completed_at is None:
-        record.completed_at = utcnow()
-    enrolment.last_activity_at = utcnow()
-    db.session.flush()
-    return update_completion(user, item.course)
+    course_completed_at = _touch_enrolment(user, item.course)
+    item_finished = _record_progress(user, item, completed=passed, score=score)
+    return item_finished and course_completed_at is None and update_completion(user, item.course)
 
 
-def is_course_complete(user: User, course: Course) -> bool:
+_UNFINISHED_ITEMS = (
+    select(func.count(_items.c.id))
+    .outerjoin(_progress, (_progress.c.item_id == _items.c.id) & (_progress.c.user_id == bindparam("trainee")))
+    .where(_items.c.course_id == bindparam("course"), _items.c.is_active, _progress.c.completed_at.is_(None))
+)
+
+
+def is_course_complete(user: User, course: Course | PublishedCourse) -> bool:
     """Complete when every active lesson is finished and every active quiz passed."""
-    unfinished = db.session.scalar(
-        select(func.count(CourseItem.id))
-        .outerjoin(ItemProgress, (ItemProgress.item_id == CourseItem.id) & (ItemProgress.user_id == user.id))
-        .where(CourseItem.course_id == course.id, CourseItem.is_active,
-               ItemProgress.completed_at.is_(None))
-    )
-    return unfinished == 0
+    return db.session.scalar(_UNFINISHED_ITEMS, {"trainee": user.id, "course": course.id}) == 0
 
 
 def update_completion(user: User, course: Course) -> bool:

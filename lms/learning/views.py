@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import public, signed_in
-from lms.content.models import Course, CourseItem
+from lms.content.published import PublishedCourse, PublishedItem, published_course
 from lms.content.views import course_media_digests
 from lms.extensions import db
 from lms.learning.catalog import group_catalog
@@ -17,7 +17,6 @@ from lms.learning.progress import (
     course_outline,
     enrol,
     find_course,
-    find_item,
     finish_lesson,
     progress_by_course,
     published_courses,
@@ -26,7 +25,7 @@ from lms.learning.progress import (
 bp = Blueprint("learning", __name__)
 
 
-def reading_language(course: Course, item: CourseItem | None = None) -> str:
+def reading_language(course: PublishedCourse, item: PublishedItem | None = None) -> str:
     """The reader's language where this course (and item) has a translation, else the main language."""
     language = course.shown_language(str(get_locale()))
     if item is not None and language not in (item.body_html or {}):
@@ -34,21 +33,21 @@ def reading_language(course: Course, item: CourseItem | None = None) -> str:
     return language
 
 
-def course_or_404(slug: str) -> Course:
-    course = find_course(slug)
+def course_or_404(slug: str) -> PublishedCourse:
+    course = published_course(slug)
     if course is None:
         abort(404)
     return course
 
 
-def item_or_404(course: Course, slug: str) -> CourseItem:
-    item = find_item(course, slug)
+def item_or_404(course: PublishedCourse, slug: str) -> PublishedItem:
+    item = course.item(slug)
     if item is None:
         abort(404)
     return item
 
 
-def item_url(item: CourseItem) -> str:
+def item_url(item: PublishedItem) -> str:
     return url_for("learning.item", slug=item.course.slug, item_slug=item.slug)
 
 
@@ -80,10 +79,11 @@ def my_learning():
 @bp.route("/courses/<slug>/")
 @public
 def course(slug: str):
-    course = course_or_404(slug)
-    outline = course_outline(current_user, course)
-    return render_template("learning/course.html", course=course, outline=outline,
-                           lang=reading_language(course))
+    published = course_or_404(slug)
+    outline = course_outline(current_user, published)
+    # The landing page also shows the track and the introduction, which lesson pages never need.
+    return render_template("learning/course.html", course=find_course(slug), outline=outline,
+                           lang=reading_language(published))
 
 
 @bp.route("/courses/<slug>/offline.json")

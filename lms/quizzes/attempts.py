@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import User
 from lms.content.models import CourseItem
+from lms.content.published import PublishedItem
 from lms.database import utcnow
 from lms.extensions import db
 from lms.learning.progress import LearningError, record_quiz_result, require_enrolment
@@ -26,30 +28,31 @@ class SubmitOutcome:
     course_completed: bool = False
 
 
-def pass_mark_for(item: CourseItem) -> int:
+def pass_mark_for(item: CourseItem | PublishedItem) -> int:
     return item.pass_mark if item.pass_mark is not None else item.course.pass_mark
 
 
-def attempts_of(user: User, item: CourseItem) -> list[QuizAttempt]:
+def attempts_of(user: User, item: CourseItem | PublishedItem) -> list[QuizAttempt]:
     return list(db.session.scalars(
         select(QuizAttempt).where(QuizAttempt.user_id == user.id, QuizAttempt.item_id == item.id)
         .order_by(QuizAttempt.number)
     ))
 
 
-def attempts_left(item: CourseItem, attempts: list[QuizAttempt]) -> int | None:
+def attempts_left(item: CourseItem | PublishedItem, attempts: list[QuizAttempt]) -> int | None:
     """None means unlimited."""
     if not item.attempts_allowed:
         return None
     return max(0, item.attempts_allowed - len(attempts))
 
 
-def questions_for(attempt: QuizAttempt) -> list[dict]:
-    item = attempt.item
+def questions_for(attempt: QuizAttempt, item: CourseItem | PublishedItem) -> list[dict]:
+    """The questions as the attempt was drawn: in its language, else the course's main one."""
     return item.questions.get(attempt.language) or item.questions[item.course.language]
 
 
-def start_attempt(user: User, item: CourseItem, language: str, rng: random.Random | None = None) -> QuizAttempt:
+def start_attempt(user: User, item: CourseItem | PublishedItem, language: str,
+                  rng: random.Random | None = None) -> QuizAttempt:
     """Resume the open attempt, or draw a new one if the limit allows."""
     if not item.is_quiz:
         raise LearningError("not_a_quiz")
@@ -76,32 +79,42 @@ def start_attempt(user: User, item: CourseItem, language: str, rng: random.Rando
     return attempt
 
 
-def submit_attempt(attempt: QuizAttempt, answers: dict[str, Answer]) -> SubmitOutcome:
-    """Grade and close an attempt exactly once, however many times the form is sent."""
+_attempts = QuizAttempt.__table__
+# Built once on the table (Core): it runs on every submission, where the ORM's statement handling
+# would cost more than the update.
+_CLOSE_ATTEMPT = (
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("attempt"), _attempts.c.submitted_at.is_(None))
+    .values(submitted_at=bindparam("new_submitted_at"), score=bindparam("new_score"), passed=bindparam("new_passed"),
+            answers=bindparam("new_answers"), results=bindparam("new_results"))
+)
+
+
+def submit_attempt(attempt: QuizAttempt, item: CourseItem | PublishedItem, answers: dict[str, Answer]) -> SubmitOutcome:
+    """Grade and close an attempt exactly once, however many times (or however in parallel) it is sent."""
     if attempt.is_submitted:
         return SubmitOutcome(attempt=attempt, counted=False)
-    item = attempt.item
-    grade = grade_attempt(questions_for(attempt), attempt.layout, answers, pass_mark_for(item),
+    grade = grade_attempt(questions_for(attempt, item), attempt.layout, answers, pass_mark_for(item),
                           item.partial_credit)
-    stored = {str(k): v for k, v in answers.items() if str(k).isdigit() and int(k) < len(attempt.layout)}
-    result = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(
-            submitted_at=utcnow(), score=grade.score, passed=grade.passed, answers=stored,
-            results=[{"credit": r.credit, "given": r.given} for r in grade.results],
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(attempt)
-    if result.rowcount != 1:
+    closed = {
+        "submitted_at": utcnow(), "score": grade.score, "passed": grade.passed,
+        "answers": {str(k): v for k, v in answers.items() if str(k).isdigit() and int(k) < len(attempt.layout)},
+        "results": [{"credit": r.credit, "given": r.given} for r in grade.results],
+    }
+    result = db.session.execute(_CLOSE_ATTEMPT, {"attempt": attempt.id, **{f"new_{k}": v for k, v in closed.items()}})
+    if result.rowcount != 1:  # a parallel request closed it first
+        db.session.refresh(attempt)
         return SubmitOutcome(attempt=attempt, counted=False)
+    for name, value in closed.items():
+        set_committed_value(attempt, name, value)
     completed = record_quiz_result(attempt.user, item, grade.score, grade.passed)
     return SubmitOutcome(attempt=attempt, counted=True, course_completed=completed)
 
 
+_OWN_ATTEMPT = select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt"),
+                                         QuizAttempt.user_id == bindparam("trainee"))
+
+
 def find_own_attempt(attempt_id: int, user: User) -> QuizAttempt | None:
     """Only the trainee's own attempt; anyone else's looks like it does not exist."""
-    return db.session.scalar(
-        select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
-    )
+    return db.session.scalar(_OWN_ATTEMPT, {"attempt": attempt_id, "trainee": user.id})

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import signed_in
+from lms.content.published import PublishedItem, published_item
 from lms.extensions import db
 from lms.learning.progress import LearningError
 from lms.learning.views import course_or_404, item_or_404, reading_language
@@ -36,16 +37,17 @@ def render_quiz_overview(course, item, outline, status, lang, previous, followin
     )
 
 
-def attempt_or_404(attempt_id: int) -> QuizAttempt:
+def attempt_or_404(attempt_id: int) -> tuple[QuizAttempt, PublishedItem]:
+    """The trainee's own attempt with its quiz; 404 for anyone else's or when the course is withdrawn."""
     attempt = find_own_attempt(attempt_id, current_user)
-    if attempt is None or not attempt.item.course.is_published:
+    item = published_item(attempt.item_id) if attempt is not None else None
+    if item is None:
         abort(404)
-    return attempt
+    return attempt, item
 
 
-def answers_from_form(attempt: QuizAttempt) -> dict[str, str | list[str]]:
+def answers_from_form(attempt: QuizAttempt, questions: list[dict]) -> dict[str, str | list[str]]:
     answers: dict[str, str | list[str]] = {}
-    questions = questions_for(attempt)
     for position, entry in enumerate(attempt.layout):
         key = f"q{position}"
         if questions[entry["q"]]["kind"] == "multiple":
@@ -75,15 +77,14 @@ def start(slug: str, item_slug: str):
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
 @signed_in
 def attempt(attempt_id: int):
-    attempt = attempt_or_404(attempt_id)
-    item = attempt.item
-    questions = questions_for(attempt)
+    attempt, item = attempt_or_404(attempt_id)
+    questions = questions_for(attempt, item)
     if request.method == "POST":
-        outcome = submit_attempt(attempt, answers_from_form(attempt))
-        db.session.commit()
+        outcome = submit_attempt(attempt, item, answers_from_form(attempt, questions))
+        db.session.commit()  # nothing after this reads the database: no second write transaction
         if outcome.course_completed:
             flash(_("Congratulations! You have completed this course."), "success")
-        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     template = "quizzes/result.html" if attempt.is_submitted else "quizzes/attempt.html"
     shown = [(position, entry, questions[entry["q"]]) for position, entry in enumerate(attempt.layout)]
     return render_template(

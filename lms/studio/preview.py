@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from lms.content.frontmatter import split_front_matter
-from lms.content.models import Track, pick_language
+from lms.content.models import CourseTexts, Track, pick_language
 from lms.content.parser import ITEM_FILE, MEDIA_TYPES, ParsedCourse, ParsedItem
 from lms.content.problems import ProblemList
+from lms.content.published import PublishedItem
 from lms.content.quizfile import parse_quiz_body
 from lms.content.rendering import MediaInfo, render_markdown
 from lms.learning.progress import ItemStatus, Outline
@@ -47,7 +48,7 @@ class PreviewTrack:
 
 
 @dataclass
-class PreviewCourse:
+class PreviewCourse(CourseTexts):
     slug: str
     track: PreviewTrack | Track
     specialty: PreviewTrack | Track | None
@@ -61,42 +62,8 @@ class PreviewCourse:
     pass_mark: int
     certificate: bool
     requires: list[str]
-    items: list[PreviewItem] = field(default_factory=list)
+    items: list[PublishedItem] = field(default_factory=list)
     is_published: bool = True
-
-    def title(self, language: str) -> str:
-        return pick_language(self.titles, language, self.language)
-
-    def summary(self, language: str) -> str:
-        return pick_language(self.summaries, language, self.language)
-
-    def shown_language(self, language: str) -> str:
-        return language if language in (self.languages or []) else self.language
-
-
-@dataclass
-class PreviewItem:
-    id: int
-    slug: str
-    kind: str
-    course: PreviewCourse
-    minutes: int
-    titles: dict[str, str]
-    body_html: dict[str, str]
-    questions: dict[str, list[dict]]
-    pass_mark: int | None
-    attempts_allowed: int
-    shuffle: bool
-    draw: int | None
-    partial_credit: bool
-    is_active: bool = True
-
-    @property
-    def is_quiz(self) -> bool:
-        return self.kind == "quiz"
-
-    def title(self, language: str) -> str:
-        return pick_language(self.titles, language, self.course.language)
 
 
 @dataclass
@@ -133,9 +100,10 @@ def build_course(parsed: ParsedCourse, tracks: dict[str, Track], media_base: str
     return course
 
 
-def _item(index: int, spec: ParsedItem, course: PreviewCourse, media_base: str) -> PreviewItem:
-    return PreviewItem(
-        id=index, slug=spec.slug, kind=spec.kind, course=course, minutes=spec.minutes, titles=dict(spec.titles),
+def _item(index: int, spec: ParsedItem, course: PreviewCourse, media_base: str) -> PublishedItem:
+    return PublishedItem(  # the item as it would be published
+        id=index, slug=spec.slug, kind=spec.kind, position=index, is_active=True, course=course,  # type: ignore[arg-type]
+        minutes=spec.minutes, titles=dict(spec.titles),
         body_html={lang: relink(html, media_base) for lang, html in spec.bodies.items()},
         questions={lang: [_relink_question(q, media_base) for q in questions]
                    for lang, questions in spec.questions.items()},
@@ -149,11 +117,11 @@ def outline_of(course: PreviewCourse) -> Outline:
                    enrolment=PreviewEnrolment(), missing_prerequisites=[])  # type: ignore[arg-type]
 
 
-def find_item(course: PreviewCourse, slug: str) -> PreviewItem | None:
+def find_item(course: PreviewCourse, slug: str) -> PublishedItem | None:
     return next((item for item in course.items if item.slug == slug), None)
 
 
-def quiz_questions(item: PreviewItem, language: str) -> tuple[str, list[dict]]:
+def quiz_questions(item: PublishedItem, language: str) -> tuple[str, list[dict]]:
     """(language, questions) of a quiz in the reader's language where translated."""
     language = language if language in item.questions else item.course.language
     return language, item.questions.get(language, [])

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import stat
+import threading
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 from sqlalchemy import select
 
 from lms import create_app
+from lms.accounts import loader, service
 from lms.accounts.models import User
 from lms.accounts.passwords import password_problem
 from lms.accounts.service import AccountError, normalize_phone
 from lms.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import EXTERNAL_DATABASE, PASSWORD
 
 
 @pytest.mark.parametrize("typed", ["13812345678", "138 1234 5678", "+86 138-1234-5678", "008613812345678",
@@ -76,6 +81,25 @@ def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(client, auth,
     assert auth.login(user).status_code == 400
 
 
+def session_cookie(response) -> str | None:
+    return next((value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")), None)
+
+
+def test_a_session_cookie_is_renewed_with_the_first_page_of_a_day_not_with_every_page(client, auth, trainee,
+                                                                                     monkeypatch):
+    assert session_cookie(auth.login(trainee))
+    assert client.get("/my").status_code == 200
+    assert session_cookie(client.get("/my")) is None  # the rest of the day: no cookie re-sent
+
+    monkeypatch.setattr(loader, "_today", lambda: "2999-01-01")  # the next day the trainee comes back
+    renewed = session_cookie(client.get("/my"))
+    assert renewed is not None
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", renewed).group(1))
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=31))) < timedelta(minutes=5)
+    assert session_cookie(client.get("/my")) is None
+    assert client.get("/my").status_code == 200  # still signed in
+
+
 def test_a_new_password_ends_other_sessions_and_remember_me_cookies(app, auth, trainee):
     phone_one, phone_two = app.test_client(), app.test_client()
     phone_one.post("/login", data={"phone": trainee.phone, "password": PASSWORD, "remember": "y"})
@@ -122,3 +146,37 @@ def test_an_oversized_post_gets_a_clear_413(client):
     response = client.post("/login", data={"phone": "1" * 5000, "password": "x"})
     assert response.status_code == 413
     assert "文件太大了" in response.get_data(as_text=True)
+
+
+@pytest.mark.skipif(bool(EXTERNAL_DATABASE), reason="SQLite's single write lock")
+def test_checking_a_password_does_not_hold_the_database_write_lock(app, client, trainee, monkeypatch):
+    """Argon2 takes about 0.2 s; a workshop signing in at once must not stop everyone else's writes."""
+    checking, may_finish = threading.Event(), threading.Event()
+    real_verify = service.verify_password
+
+    def slow_verify(stored_hash, password):
+        checking.set()
+        may_finish.wait(10)
+        return real_verify(stored_hash, password)
+
+    monkeypatch.setattr(service, "verify_password", slow_verify)
+    answers, phone, trainee_id = [], trainee.phone, trainee.id
+
+    def sign_in():
+        with app.app_context():
+            answers.append(client.post("/login", data={"phone": phone, "password": PASSWORD}).status_code)
+
+    signing_in = threading.Thread(target=sign_in)
+    db.session.commit()
+    signing_in.start()
+    try:
+        assert checking.wait(10)
+        other = sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), timeout=0.5)
+        other.execute("BEGIN IMMEDIATE")  # raises "database is locked" if the sign-in still held the lock
+        other.execute("UPDATE user SET village = '南山村' WHERE id = ?", (trainee_id,))
+        other.commit()
+        other.close()
+    finally:
+        may_finish.set()
+        signing_in.join(10)
+    assert answers == [302]
