@@ -47,9 +47,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401  (every model registered before migrations look)
     from lms.accounts.loader import init_login
+    from lms.database import engine_options
     from lms.extensions import babel, csrf, db, limiter, migrate
     from lms.i18n import select_locale
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+                                               **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

@@ -60,7 +60,6 @@ def build_config(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance_path / 'cunke.sqlite3'}"
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "LMS_COURSES_DIR": os.environ.get("LMS_COURSES_DIR", str(PROJECT_ROOT / "courses")),
         "LMS_TIMEZONE": os.environ.get("LMS_TIMEZONE", "Asia/Shanghai"),
         "LMS_ORG_NAME": os.environ.get("LMS_ORG_NAME", "县电子商务培训中心"),

@@ -26,11 +26,24 @@ def _digest(static_root: str, filename: str) -> str:
     return hashlib.sha256((Path(static_root) / filename).read_bytes()).hexdigest()[:10]
 
 
+def fixed_url(endpoint: str, **values) -> str:
+    """`url_for` for a URL that never changes while the application runs (a menu link, an asset).
+
+    Worked out once per application root: every page's header and footer have a dozen of them.
+    """
+    known = current_app.extensions.setdefault("lms.fixed_urls", {})
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    url = known.get(key)
+    if url is None:
+        url = known[key] = url_for(endpoint, **values)
+    return url
+
+
 def asset_url(filename: str) -> str:
     """`app.css` becomes `/assets/app.<hash>.css`: a new file, a new name, cached for a year."""
     path = Path(filename)
     digest = _digest(current_app.static_folder, filename)
-    return url_for("assets", filename=f"{path.with_suffix('')}.{digest}{path.suffix}")
+    return fixed_url("assets", filename=f"{path.with_suffix('')}.{digest}{path.suffix}")
 
 
 def serve_asset(filename: str):
@@ -81,6 +94,7 @@ def page_translations() -> dict:
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.globals["fixed_url"] = fixed_url
 
     app.add_url_rule("/assets/<path:filename>", "assets", public(serve_asset))
 
