@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Float, bindparam, case, func, insert, select, update
+from sqlalchemy import Float, bindparam, case, cast, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -251,7 +251,7 @@ def _touch_enrolment(user: User, course: Course | PublishedCourse) -> datetime |
     return row.completed_at
 
 
-_score = bindparam("score", type_=Float())
+_score = cast(bindparam("score"), Float)  # typed in the SQL: PostgreSQL cannot guess the type of "? IS NULL"
 _UPDATE_PROGRESS = (
     update(_progress)
     .where(_progress.c.user_id == bindparam("trainee"), _progress.c.item_id == bindparam("item"))
