@@ -10,6 +10,7 @@ from lms.access import public, signed_in
 from lms.accounts.forms import ACCOUNT_MESSAGES, ChangePasswordForm, LoginForm, RegisterForm
 from lms.accounts.passwords import verify_password
 from lms.accounts.service import AccountError, authenticate, create_user, set_password
+from lms.accounts.signin_links import revoke_outstanding
 from lms.database import end_transaction
 from lms.extensions import db, limiter
 from lms.security import safe_next
@@ -98,6 +99,7 @@ def change_password():
             form.current.errors.append(_("This is not your current password."))
         else:
             set_password(user, form.password.data)
+            revoke_outstanding(user)  # a lost printed card must not outlive the password change
             db.session.commit()
             _start_session(user)
             flash(_("Your password is changed. Other phones and browsers are signed out."), "success")

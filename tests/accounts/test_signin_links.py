@@ -12,6 +12,7 @@ from lms.accounts.signin_links import issue_reset_code, issue_sign_in_link, link
 from lms.audit.models import AuditEvent
 from lms.database import utcnow
 from lms.extensions import db
+from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "beishan-orchard-7"
 
@@ -97,6 +98,17 @@ def test_a_newer_card_or_code_revokes_the_older_card(client, newcomer, instructo
     issue_reset_code(newcomer, instructor)
     db.session.commit()
     assert sign_in_with(client, third).status_code == 404
+
+
+def test_changing_the_password_voids_a_card_not_yet_used(app, client, auth, trainee, instructor):
+    card = issue(trainee, instructor)  # printed, then lost on the way home
+    auth.login(trainee)
+    response = client.post("/account/password", data={"current": PASSWORD, "password": "new-chairs-2025",
+                                                        "confirm": "new-chairs-2025"})
+    assert response.status_code == 302
+    finder = app.test_client()
+    assert sign_in_with(finder, card).status_code == 404
+    assert finder.get("/my").status_code == 302  # the finder is not signed in
 
 
 def test_only_a_hash_of_the_token_is_stored(app, newcomer, instructor):
