@@ -18,11 +18,11 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from benchmarks._load import USER_AGENT
+from benchmarks._load import USER_AGENT, generator_name
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -33,18 +33,13 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def machine() -> str:
     """One line naming the machine the figures come from."""
-    model = "unknown CPU"
-    try:
+    model, memory = "unknown CPU", ""
+    with suppress(OSError):
         found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
         model = found.group(1).strip() if found else model
-    except OSError:
-        pass
-    memory = ""
-    try:
+    with suppress(OSError, AttributeError):
         kilobytes = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
         memory = f", {kilobytes / 1024 / 1024:.0f} GB RAM"
-    except (OSError, AttributeError):
-        pass
     return (f"{os.cpu_count()} × {model}{memory}; {platform.system()} {platform.release()}; "
             f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}")
 
@@ -57,6 +52,21 @@ def load_average() -> str:
     busy = " (busy: other processes, or earlier benchmarks of this run, may lower the figures)" \
         if one > 0.5 * (os.cpu_count() or 1) else ""
     return f"{one:.2f} / {five:.2f} (1 / 5 min){busy}"
+
+
+def add_load_arguments(parser, runs: int, per: str) -> None:
+    """The options of a benchmark that loads gunicorn with concurrent connections."""
+    parser.add_argument("--runs", type=int, default=runs, help=f"measured runs per {per} (default {runs})")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each run (default 5)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+
+
+def print_load_setup(name: str, args) -> None:
+    """The two lines that say where a serving benchmark's figures come from."""
+    print(f"{name}: {machine()}; load average {load_average()}")
+    print(f"{name}: gunicorn -c gunicorn.conf.py --workers {args.workers}, {args.connections} connections, "
+          f"load from {generator_name()}, {args.runs} runs × {args.seconds:g} s each, medians")
 
 
 def median(values: list[float]) -> float:

@@ -23,15 +23,15 @@ from contextlib import nullcontext
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks._load import Request, generator_name, run_load
+from benchmarks._load import Request, run_load
 from benchmarks._support import (
     Browser,
     Gunicorn,
-    load_average,
-    machine,
+    add_load_arguments,
     median,
     postgres_server_url,
     prepare_database,
+    print_load_setup,
     scratch_postgres,
 )
 
@@ -172,16 +172,11 @@ def report(label: str, figures: dict | None, connections: int, runs: int, target
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quizzes", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="measured runs per database (default 3)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each run (default 5)")
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    add_load_arguments(parser, runs=3, per="database")
     parser.add_argument("--no-postgresql", dest="postgresql", action="store_false")
     args = parser.parse_args(argv)
 
-    print(f"quizzes: {machine()}; load average {load_average()}")
-    print(f"quizzes: gunicorn -c gunicorn.conf.py --workers {args.workers}, {args.connections} connections, "
-          f"load from {generator_name()}, {args.runs} runs × {args.seconds:g} s each, medians")
+    print_load_setup("quizzes", args)
     with tempfile.TemporaryDirectory(prefix="cunke-bench-") as folder:
         folder = Path(folder)
         sqlite = measure("sqlite", f"sqlite:///{folder / 'quizzes.sqlite3'}", folder, args)

@@ -18,8 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks._load import Request, generator_name, run_load
-from benchmarks._support import Browser, Gunicorn, load_average, machine, median, prepare_database
+from benchmarks._load import Request, run_load
+from benchmarks._support import Browser, Gunicorn, add_load_arguments, median, prepare_database, print_load_setup
 
 TARGET_RATIO = 0.5
 COURSE = "open-your-shop"
@@ -56,17 +56,12 @@ def prepare_lesson(folder: Path) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.serving", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="measured runs per app (default 5)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each run (default 5)")
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers for every app (default 2)")
+    add_load_arguments(parser, runs=5, per="app")
     args = parser.parse_args(argv)
 
     from benchmarks._apps import create_reference_database
 
-    print(f"serving: {machine()}; load average {load_average()}")
-    print(f"serving: gunicorn -c gunicorn.conf.py --workers {args.workers}, {args.connections} connections, "
-          f"load from {generator_name()}, {args.runs} runs × {args.seconds:g} s each, medians")
+    print_load_setup("serving", args)
     with tempfile.TemporaryDirectory(prefix="cunke-bench-") as folder:
         folder = Path(folder)
         database_url, lesson_path = prepare_lesson(folder)

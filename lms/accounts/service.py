@@ -95,6 +95,5 @@ def authenticate(phone: str, password: str) -> User | None:
 
 def set_password(user: User, password: str) -> None:
     """A new password ends every other session and "remember me" cookie of this user."""
-    password_hash = hash_password(password)
-    user.password_hash = password_hash
+    user.password_hash = hash_password(password)
     user.session_token = new_session_token()

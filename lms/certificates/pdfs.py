@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 from typing import TypeVar
 
@@ -106,12 +107,10 @@ def _release_claim(certificate_id: int) -> None:
 
 
 def _store(certificate_id: int, content: bytes) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.add(CertificatePdf(certificate_id=certificate_id, content=content,
-                                          sha256=hashlib.sha256(content).hexdigest(), rendered_at=utcnow()))
-    except IntegrityError:  # stored meanwhile by a renderer whose claim had expired: theirs stays
-        pass
+    # IntegrityError: stored meanwhile by a renderer whose claim had expired; theirs stays.
+    with suppress(IntegrityError), db.session.begin_nested():
+        db.session.add(CertificatePdf(certificate_id=certificate_id, content=content,
+                                      sha256=hashlib.sha256(content).hexdigest(), rendered_at=utcnow()))
     _release_claim(certificate_id)
 
 

@@ -101,7 +101,10 @@ class _Shelf:
 
 
 def _shelf() -> _Shelf:
-    return current_app.extensions.setdefault("lms.published_courses", _Shelf())
+    shelf = current_app.extensions.get("lms.published_courses")
+    if shelf is None:
+        shelf = current_app.extensions.setdefault("lms.published_courses", _Shelf())
+    return shelf
 
 
 def published_course(slug: str) -> PublishedCourse | None:

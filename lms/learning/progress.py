@@ -106,13 +106,6 @@ def find_item(course: Course, slug: str) -> CourseItem | None:
     )
 
 
-def active_items(course: Course) -> list[CourseItem]:
-    return list(db.session.scalars(
-        select(CourseItem).where(CourseItem.course_id == course.id, CourseItem.is_active)
-        .order_by(CourseItem.position)
-    ))
-
-
 def find_enrolment(user: User, course: Course) -> Enrolment | None:
     if not user.is_authenticated:
         return None

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lms.certificates.models import Certificate
 from lms.extensions import db
-from lms.learning.progress import active_items, enrol, finish_lesson, record_quiz_result
+from lms.learning.progress import enrol, finish_lesson, record_quiz_result
 
 PUBLIC_URL = "https://cunke.example.cn"
 RARE_NAME = "𠮷䶮堃喆燊"  # CJK extension B, extension A and three rare unified ideographs
@@ -19,7 +19,7 @@ RARE_NAME = "𠮷䶮堃喆燊"  # CJK extension B, extension A and three rare un
 def complete_course(user, course) -> Certificate | None:
     """Finish every lesson and pass every quiz of `course` as `user`, committed; returns the certificate."""
     enrol(user, course)
-    for item in active_items(course):
+    for item in course.items:
         if item.is_quiz:
             record_quiz_result(user, item, 100.0, True)
         else:

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,11 +136,9 @@ class GunicornServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log()[-3000:]}")
-            try:
+            with suppress(httpx.TransportError):
                 if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return self
-            except httpx.TransportError:
-                pass
             time.sleep(0.1)
         self.kill()
         raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT:.0f} s:\n{self.log()[-3000:]}")
@@ -148,10 +147,8 @@ class GunicornServer:
         """SIGKILL to the master and every worker at the same moment."""
         if self.process is None:
             return
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(timeout=10)
         self.process = None
 
@@ -160,10 +157,8 @@ class GunicornServer:
         if self.process is None:
             return
         self.process.terminate()
-        try:
+        with suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
         self.kill()
 
     def log(self) -> str:
