@@ -29,4 +29,24 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+class ViewLimiter(Limiter):
+    """Flask-Limiter without its before-every-request check while only views declare limits.
+
+    That check applies default, application-wide and blueprint limits; Cunke sets none (its limits
+    sit on the sign-in, registration, join and verification views, which check their own when
+    called), yet the check cost about a tenth of a lesson page. As soon as such a limit is
+    configured, the check runs again as usual.
+    """
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        if in_middleware and not self._limits_beyond_views():
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+    def _limits_beyond_views(self) -> bool:
+        manager = self.limit_manager
+        return bool(manager.default_limits or manager.application_limits or manager._blueprint_limits
+                    or self._meta_limits)
+
+
+limiter = ViewLimiter(key_func=get_remote_address, default_limits=[])

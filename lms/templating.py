@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, abort, current_app, request, send_from_directory, url_for
+from flask import Flask, abort, current_app, render_template, request, send_from_directory, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from lms.access import public
 from lms.config import LANGUAGES
@@ -69,6 +75,110 @@ def current_path() -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+def flash_messages() -> Markup:
+    """This page's flashed messages; nothing, without touching the session, when there are none."""
+    if "_flashes" not in session:
+        return Markup("")
+    return Markup(render_template("flash_messages.html"))  # noqa: S704 (a rendered, autoescaped template)
+
+
+# ---------------------------------------------------------------- pages kept whole, with holes
+
+CACHED_PAGES = 512  # per process; a page is 5–15 KB
+_HOLE_MARK = f"hole{secrets.token_hex(8)}"  # unguessable, so no course text can open a hole
+_HOLES = re.compile(rf"{_HOLE_MARK}([a-z_]+){_HOLE_MARK}")
+
+
+def _hole(name: str) -> str:
+    return f"{_HOLE_MARK}{name}{_HOLE_MARK}"
+
+
+class CachedPageError(RuntimeError):
+    """A cached page's template asked for something that differs between visitors and has no hole."""
+
+
+class _LayoutUser:
+    """The signed-in user as a cached page may show them: the role picks the menu, the name is a hole.
+
+    Any other attribute raises instead of rendering one trainee's details into everyone's page.
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, user):
+        self.is_instructor = user.is_instructor
+        self.is_admin = user.is_admin
+        self.display_name = _hole("display_name")
+
+    def __getattr__(self, name: str):
+        raise CachedPageError(f"current_user.{name} cannot be shown on a cached page: add a hole or a key")
+
+
+def _hole_values() -> dict:
+    return {
+        "csrf_token": lambda: escape(generate_csrf()),
+        "display_name": lambda: escape(current_user.display_name),
+        "current_path": lambda: escape(current_path()),
+        "flash_messages": flash_messages,
+    }
+
+
+class _PageShelf:
+    def __init__(self):
+        self.pages: OrderedDict[tuple, list[str]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> list[str] | None:
+        with self.lock:
+            pieces = self.pages.get(key)
+            if pieces is not None:
+                self.pages.move_to_end(key)
+            return pieces
+
+    def put(self, key: tuple, pieces: list[str]) -> None:
+        with self.lock:
+            self.pages[key] = pieces
+            while len(self.pages) > CACHED_PAGES:
+                self.pages.popitem(last=False)
+
+
+def render_cached_page(template: str, key: tuple[Hashable, ...], **context) -> str:
+    """`render_template` for a signed-in page that is the same for everyone with the same `key`.
+
+    A lesson page differs between trainees only in the footer's name, the forms' CSRF token, the
+    page's own address and any flashed message. So it is rendered once per process and key with
+    markers in those places, cut at the markers, and each request joins the pieces with its own
+    values: microseconds instead of a full render. `key` must name everything else the template
+    shows (content version, the trainee's progress); the reader's language, the role (which
+    picks the menu) and the application's root are added here.
+    """
+    if not current_user.is_authenticated:
+        return render_template(template, **context)
+    full_key = (template, request.script_root, str(get_locale()), current_user.is_instructor,
+                current_user.is_admin, *key)
+    shelf = current_app.extensions.setdefault("lms.cached_pages", _PageShelf())
+    pieces = shelf.get(full_key)
+    if pieces is None:
+        html = render_template(
+            template, **context,
+            current_user=_LayoutUser(current_user), csrf_token=lambda: _hole("csrf_token"),
+            current_path=_hole("current_path"), flash_messages=lambda: Markup(_hole("flash_messages")),  # noqa: S704
+        )
+        pieces = _HOLES.split(html)
+        shelf.put(full_key, pieces)
+    values = {}
+    fillers = _hole_values()
+    parts = [pieces[0]]
+    for index in range(1, len(pieces), 2):
+        name = pieces[index]
+        if name not in values:
+            values[name] = fillers[name]()
+        parts.append(values[name])
+        parts.append(pieces[index + 1])
+    return "".join(parts)
+
+
 def page_translations() -> dict:
     """`_()` and `ngettext()` bound to this page's catalog, for the template context.
 
@@ -95,6 +205,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.globals["fixed_url"] = fixed_url
+    app.jinja_env.globals["flash_messages"] = flash_messages
 
     app.add_url_rule("/assets/<path:filename>", "assets", public(serve_asset))
 

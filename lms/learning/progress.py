@@ -168,17 +168,28 @@ def progress_by_course(user: User) -> dict[int, CourseProgress]:
 # (SQLAlchemy Core): the ORM's handling of a statement costs more than the query itself here.
 _enrolments, _progress, _items = Enrolment.__table__, ItemProgress.__table__, CourseItem.__table__
 
-_ENROLMENT_STATE = select(_enrolments.c.completed_at, _enrolments.c.last_activity_at).where(
-    _enrolments.c.user_id == bindparam("user_id"), _enrolments.c.course_id == bindparam("course_id"))
-_PROGRESS_IN_COURSE = (
-    select(_progress.c.item_id, _progress.c.completed_at, _progress.c.best_score)
-    .join(_items, _items.c.id == _progress.c.item_id)
-    .where(_progress.c.user_id == bindparam("user_id"), _items.c.course_id == bindparam("course_id"))
+# One row per progress record of the course, each carrying the enrolment; one row of NULL progress
+# when there is none; no row when the trainee is not enrolled (progress needs an enrolment).
+_OUTLINE_STATE = (
+    select(_enrolments.c.completed_at, _enrolments.c.last_activity_at, _progress.c.item_id,
+           _progress.c.completed_at.label("item_completed_at"), _progress.c.best_score)
+    .select_from(_enrolments.outerjoin(
+        _progress,
+        (_progress.c.user_id == _enrolments.c.user_id)
+        & _progress.c.item_id.in_(select(_items.c.id).where(_items.c.course_id == bindparam("course_id"))),
+    ))
+    .where(_enrolments.c.user_id == bindparam("user_id"), _enrolments.c.course_id == bindparam("course_id"))
 )
 
 
+@dataclass(frozen=True)
+class EnrolmentState:
+    completed_at: datetime | None
+    last_activity_at: datetime | None
+
+
 def course_outline(user: User, course: PublishedCourse) -> Outline:
-    """Items with ticks and scores, in two small queries: lesson pages show this on every request.
+    """Items with ticks and scores, in one small query: lesson pages show this on every request.
 
     Prerequisites are checked only before enrolment: a trainee who started a course keeps it
     even if the course later gains a prerequisite.
@@ -186,14 +197,15 @@ def course_outline(user: User, course: PublishedCourse) -> Outline:
     outline = Outline(course=course)
     progress = {}
     if user.is_authenticated:
-        keys = {"user_id": user.id, "course_id": course.id}
-        outline.enrolment = db.session.execute(_ENROLMENT_STATE, keys).first()
-        progress = {row.item_id: row for row in db.session.execute(_PROGRESS_IN_COURSE, keys)}
+        for row in db.session.execute(_OUTLINE_STATE, {"user_id": user.id, "course_id": course.id}):
+            outline.enrolment = outline.enrolment or EnrolmentState(row.completed_at, row.last_activity_at)
+            if row.item_id is not None:
+                progress[row.item_id] = row
     for item in course.items:
         record = progress.get(item.id)
         outline.items.append(ItemStatus(
             item=item,
-            finished=bool(record and record.completed_at),
+            finished=bool(record and record.item_completed_at),
             best_score=record.best_score if record else None,
         ))
     if outline.enrolment is None:

@@ -21,6 +21,7 @@ from lms.learning.progress import (
     progress_by_course,
     published_courses,
 )
+from lms.templating import render_cached_page
 
 bp = Blueprint("learning", __name__)
 
@@ -131,8 +132,12 @@ def item(slug: str, item_slug: str):
         from lms.quizzes.views import render_quiz_overview
 
         return render_quiz_overview(course, item, outline, status, lang, previous, following)
-    return render_template("learning/lesson.html", course=course, item=item, outline=outline,
-                           status=status, lang=lang, previous=previous, following=following)
+    progress = outline.progress
+    return render_cached_page(
+        "learning/lesson.html", (course.id, course.content_hash, item.id, lang, status.finished,
+                                 progress.finished, progress.total),
+        course=course, item=item, outline=outline, status=status, lang=lang, previous=previous, following=following,
+    )
 
 
 @bp.route("/courses/<slug>/<item_slug>/finish", methods=["POST"])

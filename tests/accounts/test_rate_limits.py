@@ -33,3 +33,13 @@ def test_join_attempts_are_limited_per_trainee(client, auth, make_user):
     auth.logout()
     auth.login(make_user())  # another trainee on the same Wi-Fi is not blocked
     assert client.post("/join", data={"code": "AAAAAA"}).status_code == 400
+
+
+def test_a_site_wide_limit_still_applies_to_every_page(app_config):
+    """Views check their own limits; a site-wide limit, once configured, reaches undecorated pages too."""
+    from lms import create_app
+
+    app = create_app({**app_config, "RATELIMIT_DEFAULT": "3 per minute"})
+    client = app.test_client()
+    statuses = [client.get("/healthz").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
