@@ -25,13 +25,19 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def add_security_headers(response: Response) -> Response:
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    """Every response gets these, unless its view chose its own (a sandboxed preview's CSP)."""
+    present = {name.lower() for name, _ in response.headers}
+    response.headers.extend((name, value) for name, value in SECURITY_HEADERS if name.lower() not in present)
     return response
 
 

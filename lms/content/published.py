@@ -110,7 +110,12 @@ def _shelf() -> _Shelf:
 def published_course(slug: str) -> PublishedCourse | None:
     """The published course with this slug, as stored now; None when there is none."""
     row = db.session.execute(_BY_SLUG, {"slug": slug}).first()
-    return _shelf().fresh(slug, row.id, row.content_hash) if row else None
+    return kept_copy(slug, row.id, row.content_hash) if row else None
+
+
+def kept_copy(slug: str, course_id: int, content_hash: str) -> PublishedCourse:
+    """This process's copy of a course whose stored id and hash the caller has just read."""
+    return _shelf().fresh(slug, course_id, content_hash)
 
 
 def published_item(item_id: int) -> PublishedItem | None:
@@ -118,7 +123,7 @@ def published_item(item_id: int) -> PublishedItem | None:
     row = db.session.execute(_BY_ITEM, {"item_id": item_id}).first()
     if row is None:
         return None
-    return _shelf().fresh(row.slug, row.id, row.content_hash).item_by_id(item_id)
+    return kept_copy(row.slug, row.id, row.content_hash).item_by_id(item_id)
 
 
 def _read_course(course_id: int) -> PublishedCourse:

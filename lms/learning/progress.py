@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.content.models import Course, CourseItem
-from lms.content.published import PublishedCourse, PublishedItem
+from lms.content.published import PublishedCourse, PublishedItem, kept_copy
 from lms.database import UTCDateTime, utcnow
 from lms.extensions import db
 from lms.learning.models import Enrolment, ItemProgress
@@ -75,11 +75,17 @@ class Outline:
         return None
 
     def neighbours(self, item: PublishedItem) -> tuple[PublishedItem | None, PublishedItem | None]:
-        ids = [s.item.id for s in self.items]
-        index = ids.index(item.id)
-        before = self.items[index - 1].item if index > 0 else None
-        after = self.items[index + 1].item if index + 1 < len(self.items) else None
-        return before, after
+        return neighbours([status.item for status in self.items], item)
+
+
+def neighbours(items: list[PublishedItem], item: PublishedItem) -> tuple[PublishedItem | None, PublishedItem | None]:
+    """The items before and after this one in course order (None at either end, or when it is not there)."""
+    index = next((n for n, candidate in enumerate(items) if candidate.id == item.id), None)
+    if index is None:
+        return None, None
+    before = items[index - 1] if index > 0 else None
+    after = items[index + 1] if index + 1 < len(items) else None
+    return before, after
 
 
 # ---------------------------------------------------------------- queries
@@ -168,17 +174,24 @@ def progress_by_course(user: User) -> dict[int, CourseProgress]:
 # (SQLAlchemy Core): the ORM's handling of a statement costs more than the query itself here.
 _enrolments, _progress, _items = Enrolment.__table__, ItemProgress.__table__, CourseItem.__table__
 
-# One row per progress record of the course, each carrying the enrolment; one row of NULL progress
-# when there is none; no row when the trainee is not enrolled (progress needs an enrolment).
-_OUTLINE_STATE = (
-    select(_enrolments.c.completed_at, _enrolments.c.last_activity_at, _progress.c.item_id,
+_courses = Course.__table__
+
+# The course's stored version and, when the trainee is enrolled, their enrolment and each
+# progress record in the course: one row per record, a row of NULLs for what is missing, no row
+# when the course is not published. Lesson pages run this on every request.
+_OUTLINE = (
+    select(_courses.c.id, _courses.c.content_hash, _enrolments.c.id.label("enrolment_id"),
+           _enrolments.c.completed_at, _enrolments.c.last_activity_at, _progress.c.item_id,
            _progress.c.completed_at.label("item_completed_at"), _progress.c.best_score)
-    .select_from(_enrolments.outerjoin(
-        _progress,
-        (_progress.c.user_id == _enrolments.c.user_id)
-        & _progress.c.item_id.in_(select(_items.c.id).where(_items.c.course_id == bindparam("course_id"))),
-    ))
-    .where(_enrolments.c.user_id == bindparam("user_id"), _enrolments.c.course_id == bindparam("course_id"))
+    .select_from(
+        _courses
+        .outerjoin(_enrolments, (_enrolments.c.course_id == _courses.c.id)
+                   & (_enrolments.c.user_id == bindparam("user_id")))
+        .outerjoin(_progress, (_progress.c.user_id == _enrolments.c.user_id)
+                   & _progress.c.item_id.in_(select(_items.c.id).where(_items.c.course_id == _courses.c.id)
+                                             .correlate(_courses)))
+    )
+    .where(_courses.c.slug == bindparam("slug"), _courses.c.is_published)
 )
 
 
@@ -188,20 +201,20 @@ class EnrolmentState:
     last_activity_at: datetime | None
 
 
-def course_outline(user: User, course: PublishedCourse) -> Outline:
-    """Items with ticks and scores, in one small query: lesson pages show this on every request.
+def course_outline(user: User, slug: str) -> Outline | None:
+    """A published course with this trainee's ticks and scores, in one query; None when there is no such course.
 
     Prerequisites are checked only before enrolment: a trainee who started a course keeps it
     even if the course later gains a prerequisite.
     """
-    outline = Outline(course=course)
-    progress = {}
-    if user.is_authenticated:
-        for row in db.session.execute(_OUTLINE_STATE, {"user_id": user.id, "course_id": course.id}):
-            outline.enrolment = outline.enrolment or EnrolmentState(row.completed_at, row.last_activity_at)
-            if row.item_id is not None:
-                progress[row.item_id] = row
-    for item in course.items:
+    rows = db.session.execute(_OUTLINE, {"user_id": user.id if user.is_authenticated else None, "slug": slug}).all()
+    if not rows:
+        return None
+    outline = Outline(course=kept_copy(slug, rows[0].id, rows[0].content_hash))
+    if rows[0].enrolment_id is not None:
+        outline.enrolment = EnrolmentState(rows[0].completed_at, rows[0].last_activity_at)
+    progress = {row.item_id: row for row in rows if row.item_id is not None}
+    for item in outline.course.items:
         record = progress.get(item.id)
         outline.items.append(ItemStatus(
             item=item,
@@ -209,7 +222,7 @@ def course_outline(user: User, course: PublishedCourse) -> Outline:
             best_score=record.best_score if record else None,
         ))
     if outline.enrolment is None:
-        outline.missing_prerequisites = missing_prerequisites(user, course)
+        outline.missing_prerequisites = missing_prerequisites(user, outline.course)
     return outline
 
 

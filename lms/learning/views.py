@@ -14,10 +14,12 @@ from lms.extensions import db
 from lms.learning.catalog import group_catalog
 from lms.learning.progress import (
     LearningError,
+    Outline,
     course_outline,
     enrol,
     find_course,
     finish_lesson,
+    neighbours,
     progress_by_course,
     published_courses,
 )
@@ -39,6 +41,13 @@ def course_or_404(slug: str) -> PublishedCourse:
     if course is None:
         abort(404)
     return course
+
+
+def outline_or_404(slug: str) -> Outline:
+    outline = course_outline(current_user, slug)
+    if outline is None:
+        abort(404)
+    return outline
 
 
 def item_or_404(course: PublishedCourse, slug: str) -> PublishedItem:
@@ -80,24 +89,22 @@ def my_learning():
 @bp.route("/courses/<slug>/")
 @public
 def course(slug: str):
-    published = course_or_404(slug)
-    outline = course_outline(current_user, published)
+    outline = outline_or_404(slug)
     # The landing page also shows the track and the introduction, which lesson pages never need.
     return render_template("learning/course.html", course=find_course(slug), outline=outline,
-                           lang=reading_language(published))
+                           lang=reading_language(outline.course))
 
 
 @bp.route("/courses/<slug>/offline.json")
 @signed_in
 def offline_urls(slug: str):
     """Every page and picture of a course the trainee is enrolled in, for "save for offline"."""
-    course = course_or_404(slug)
-    outline = course_outline(current_user, course)
+    outline = outline_or_404(slug)
     if outline.enrolment is None:
         abort(404)
     urls = [url_for("learning.course", slug=slug)] + [item_url(s.item) for s in outline.items]
     urls += [url_for("content.media", slug=slug, path=path.removeprefix("media/"), v=digest[:12])
-             for path, digest in course_media_digests(course)]
+             for path, digest in course_media_digests(outline.course)]
     return jsonify(urls=urls)
 
 
@@ -111,7 +118,7 @@ def enrol_in_course(slug: str):
         flash(_("Finish the required courses first."), "error")
         return redirect(url_for("learning.course", slug=slug))
     db.session.commit()
-    outline = course_outline(current_user, course)
+    outline = outline_or_404(slug)
     target = outline.next_item or (outline.items[0].item if outline.items else None)
     return redirect(item_url(target) if target else url_for("learning.course", slug=slug))
 
@@ -119,9 +126,9 @@ def enrol_in_course(slug: str):
 @bp.route("/courses/<slug>/<item_slug>")
 @signed_in
 def item(slug: str, item_slug: str):
-    course = course_or_404(slug)
+    outline = outline_or_404(slug)
+    course = outline.course
     item = item_or_404(course, item_slug)
-    outline = course_outline(current_user, course)
     if outline.enrolment is None:
         flash(_("Start the course to open its lessons."), "info")
         return redirect(url_for("learning.course", slug=slug))
@@ -153,5 +160,5 @@ def finish(slug: str, item_slug: str):
     if completed:
         flash(_("Congratulations! You have completed this course."), "success")
         return redirect(url_for("learning.course", slug=slug))
-    following = course_outline(current_user, course).neighbours(item)[1]
+    following = neighbours(course.items, item)[1]
     return redirect(item_url(following) if following else url_for("learning.course", slug=slug))
