@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from lms import create_app
+from lms.extensions import db
+
 
 @pytest.fixture
 def app_config(app_config):
@@ -37,9 +40,9 @@ def test_join_attempts_are_limited_per_trainee(client, auth, make_user):
 
 def test_a_site_wide_limit_still_applies_to_every_page(app_config):
     """Views check their own limits; a site-wide limit, once configured, reaches undecorated pages too."""
-    from lms import create_app
-
     app = create_app({**app_config, "RATELIMIT_DEFAULT": "3 per minute"})
     client = app.test_client()
     statuses = [client.get("/healthz").status_code for _ in range(4)]
+    with app.app_context():
+        db.engine.dispose()
     assert statuses == [200, 200, 200, 429]
