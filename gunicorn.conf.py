@@ -68,9 +68,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 def post_fork(server, worker):
     """Database connections are never shared between processes: drop any the master opened."""
     application = server.app.wsgi() if server.cfg.preload_app else None
-    if "sqlalchemy" not in getattr(application, "extensions", {}):
+    database = getattr(application, "extensions", {}).get("sqlalchemy")
+    if database is None:
         return
-    from lms.extensions import db
-
     with application.app_context():
-        db.engine.dispose(close=False)
+        database.engine.dispose(close=False)

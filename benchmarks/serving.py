@@ -3,10 +3,12 @@
     .venv/bin/python -m benchmarks.serving            # or `make bench`, which runs every benchmark
     .venv/bin/python -m benchmarks.serving --runs 3 --seconds 3      # a quick run
 
-Three apps run in turn under the repository's gunicorn.conf.py with the same worker count:
+Four apps run in turn under the repository's gunicorn.conf.py with the same worker count:
 Flask's "hello world"; a reference page (one 9 KB row from SQLite, a two-level Jinja layout, a
-session cookie: the practical ceiling for a database-backed page); and Cunke's lesson page for a
-signed-in, enrolled trainee on the bundled course catalog in SQLite. Each is loaded by 32
+session cookie: the practical ceiling for a database-backed page); the stack's floor (the least a
+signed-in page with a form costs on Flask-Login, Flask-SQLAlchemy and Flask-WTF, see
+benchmarks/_apps.py); and Cunke's lesson page for a signed-in, enrolled trainee on the bundled
+course catalog in SQLite. Each is loaded by 32
 concurrent connections (wrk when installed) for several interleaved runs; the figures are
 medians. Target: lesson page ≥ 0.5 × hello world.
 """
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     add_load_arguments(parser, runs=5, per="app")
     args = parser.parse_args(argv)
 
-    from benchmarks._apps import create_reference_database
+    from benchmarks._apps import create_floor_database, create_reference_database
 
     print_load_setup("serving", args)
     with tempfile.TemporaryDirectory(prefix="cunke-bench-") as folder:
@@ -67,15 +69,20 @@ def main(argv: list[str] | None = None) -> int:
         database_url, lesson_path = prepare_lesson(folder)
         reference_db = folder / "reference.sqlite3"
         create_reference_database(reference_db)
-        rates: dict[str, list[float]] = {"hello": [], "reference": [], "lesson": []}
+        floor_db = folder / "stack-floor.sqlite3"
+        create_floor_database(floor_db)
+        rates: dict[str, list[float]] = {"hello": [], "reference": [], "floor": [], "lesson": []}
         errors = dict.fromkeys(rates, 0)
         servers = {
             "hello": Gunicorn("benchmarks._apps:hello", folder / "hello.log", args.workers),
             "reference": Gunicorn("benchmarks._apps:reference", folder / "reference.log", args.workers,
                                   BENCH_REFERENCE_DB=str(reference_db)),
+            "floor": Gunicorn("benchmarks._apps:stack_floor", folder / "floor.log", args.workers,
+                              BENCH_FLOOR_DB=str(floor_db)),
             "lesson": Gunicorn("app:app", folder / "lesson.log", args.workers, DATABASE_URL=database_url),
         }
-        with servers["hello"] as hello, servers["reference"] as reference, servers["lesson"] as lesson:
+        with (servers["hello"] as hello, servers["reference"] as reference, servers["floor"] as floor,
+              servers["lesson"] as lesson):
             browser = Browser(lesson.url)
             browser.sign_in(PHONE, PASSWORD)
             status, _, html = browser.request("GET", lesson_path)
@@ -84,28 +91,36 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             visitor = Browser(reference.url)
             visitor.request("GET", "/sign-in")
+            floor_visitor = Browser(floor.url)
+            floor_visitor.request("GET", "/sign-in")
+            floor_visitor.request("GET", "/")  # the session now holds its CSRF secret, as after any first page
             requests = {
                 "hello": [Request("GET", "/")],
                 "reference": [Request("GET", "/", cookie=visitor.cookie_header)],
+                "floor": [Request("GET", "/", cookie=floor_visitor.cookie_header)],
                 "lesson": [Request("GET", lesson_path, cookie=browser.cookie_header)],
             }
-            urls = {"hello": hello.url, "reference": reference.url, "lesson": lesson.url}
+            urls = {"hello": hello.url, "reference": reference.url, "floor": floor.url, "lesson": lesson.url}
             for name in rates:  # warm-up: templates compiled, caches filled, connections made
                 run_load(urls[name], requests[name], 200, args.connections, 1.0)
-            for _ in range(args.runs):  # interleaved, so a slow moment of the machine hits all three alike
+            for _ in range(args.runs):  # interleaved, so a slow moment of the machine hits all alike
                 for name in rates:
                     result = run_load(urls[name], requests[name], 200, args.connections, args.seconds)
                     rates[name].append(result.rate)
                     errors[name] += result.errors
             problems = lesson.problems()
 
-    hello_rate, reference_rate, lesson_rate = (median(rates[name]) for name in ("hello", "reference", "lesson"))
+    hello_rate, reference_rate, floor_rate, lesson_rate = (
+        median(rates[name]) for name in ("hello", "reference", "floor", "lesson"))
     ratio = lesson_rate / hello_rate if hello_rate else 0.0
     print(f"serving: Flask hello world     {hello_rate:8,.0f} requests/s   errors {errors['hello']}")
     print(f"serving: reference page        {reference_rate:8,.0f} requests/s   ratio {reference_rate / hello_rate:.2f} "
           f"(practical ceiling)   errors {errors['reference']}")
+    print(f"serving: stack floor           {floor_rate:8,.0f} requests/s   ratio {floor_rate / hello_rate:.2f} "
+          f"(signed-in page with a form on Flask-Login, Flask-SQLAlchemy, Flask-WTF)   errors {errors['floor']}")
     print(f"serving: signed-in lesson page {lesson_rate:8,.0f} requests/s   ratio {ratio:.2f} "
-          f"(target >= {TARGET_RATIO})   {lesson_rate / reference_rate:.2f} of the ceiling   errors {errors['lesson']}")
+          f"(target >= {TARGET_RATIO})   {lesson_rate / reference_rate:.2f} of the ceiling, "
+          f"{lesson_rate / floor_rate:.2f} of the floor   errors {errors['lesson']}")
     ok = ratio >= TARGET_RATIO and not any(errors.values()) and not problems
     if problems:
         print(f"serving: server log problems: {problems[:3]}")
