@@ -153,16 +153,16 @@ def render_cached_page(template: str, key: tuple[Hashable, ...], **context) -> s
     shows (content version, the trainee's progress); the reader's language, the role (which
     picks the menu) and the application's root are added here.
     """
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return render_template(template, **context)
-    full_key = (template, request.script_root, str(get_locale()), current_user.is_instructor,
-                current_user.is_admin, *key)
+    full_key = (template, request.script_root, str(get_locale()), user.is_instructor, user.is_admin, *key)
     shelf = current_app.extensions.setdefault("lms.cached_pages", _PageShelf())
     pieces = shelf.get(full_key)
     if pieces is None:
         html = render_template(
             template, **context,
-            current_user=_LayoutUser(current_user), csrf_token=lambda: _hole("csrf_token"),
+            current_user=_LayoutUser(user), csrf_token=lambda: _hole("csrf_token"),
             current_path=_hole("current_path"), flash_messages=lambda: Markup(_hole("flash_messages")),  # noqa: S704
         )
         pieces = _HOLES.split(html)
