@@ -11,7 +11,7 @@ from collections.abc import Hashable
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, abort, current_app, render_template, request, send_from_directory, session, url_for
+from flask import Flask, abort, current_app, g, render_template, request, send_from_directory, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -77,14 +77,22 @@ def current_path() -> str:
 
 def flash_messages() -> Markup:
     """This page's flashed messages; nothing, without touching the session, when there are none."""
+    if g.get(_KEEPING_PAGE):
+        return Markup(_hole("flash_messages"))  # noqa: S704 (a marker of our own)
     if "_flashes" not in session:
         return Markup("")
     return Markup(render_template("flash_messages.html"))  # noqa: S704 (a rendered, autoescaped template)
 
 
+def csrf_token() -> str:
+    """Flask-WTF's token for this page's forms."""
+    return _hole("csrf_token") if g.get(_KEEPING_PAGE) else generate_csrf()
+
+
 # ---------------------------------------------------------------- pages kept whole, with holes
 
-CACHED_PAGES = 512  # per process; a page is 5–15 KB
+CACHED_PAGES = 512  # per process; a page is 5–15 KB, so at most about 8 MB
+_KEEPING_PAGE = "lms_keeping_page"  # set on `g` while a page to keep is rendered
 _HOLE_MARK = f"hole{secrets.token_hex(8)}"  # unguessable, so no course text can open a hole
 _HOLES = re.compile(rf"{_HOLE_MARK}([a-z_]+){_HOLE_MARK}")
 
@@ -94,11 +102,30 @@ def _hole(name: str) -> str:
 
 
 class CachedPageError(RuntimeError):
-    """A cached page's template asked for something that differs between visitors and has no hole."""
+    """A kept page's template asked for something that differs between visitors and has no hole."""
+
+
+def refuse_on_kept_page(what: str) -> None:
+    """For helpers that read the visitor: they must not run while a page for everyone is rendered."""
+    if g.get(_KEEPING_PAGE):
+        raise CachedPageError(f"{what} cannot be shown on a kept page: add a hole or a key")
+
+
+class _Unavailable:
+    """Stands for `request`, `session` or `g` in a kept page's template: any use raises."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        refuse_on_kept_page(f"{self._name}.{attribute}")
+
+    def __getitem__(self, key):
+        refuse_on_kept_page(f"{self._name}[{key!r}]")
 
 
 class _LayoutUser:
-    """The signed-in user as a cached page may show them: the role picks the menu, the name is a hole.
+    """The signed-in user as a kept page may show them: the role picks the menu, the name is a hole.
 
     Any other attribute raises instead of rendering one trainee's details into everyone's page.
     """
@@ -112,16 +139,15 @@ class _LayoutUser:
         self.display_name = _hole("display_name")
 
     def __getattr__(self, name: str):
-        raise CachedPageError(f"current_user.{name} cannot be shown on a cached page: add a hole or a key")
+        raise CachedPageError(f"current_user.{name} cannot be shown on a kept page: add a hole or a key")
 
 
-def _hole_values() -> dict:
-    return {
-        "csrf_token": lambda: escape(generate_csrf()),
-        "display_name": lambda: escape(current_user.display_name),
-        "current_path": lambda: escape(current_path()),
-        "flash_messages": flash_messages,
-    }
+_FILLERS = {
+    "csrf_token": lambda: escape(generate_csrf()),
+    "display_name": lambda: escape(current_user.display_name),
+    "current_path": lambda: escape(current_path()),
+    "flash_messages": flash_messages,
+}
 
 
 class _PageShelf:
@@ -143,6 +169,23 @@ class _PageShelf:
                 self.pages.popitem(last=False)
 
 
+def _keep(template: str, user, context: dict) -> list[str]:
+    """Render the page for everyone: markers where a visitor's own values go, then cut at them."""
+    setattr(g, _KEEPING_PAGE, True)
+    try:
+        html = render_template(
+            template, **context, current_user=_LayoutUser(user), current_path=_hole("current_path"),
+            csrf_token=csrf_token,  # Flask-WTF's context processor would hand the page its own
+            request=_Unavailable("request"), session=_Unavailable("session"), g=_Unavailable("g"),
+        )
+    finally:
+        g.pop(_KEEPING_PAGE, None)
+    pieces = _HOLES.split(html)
+    if any(_HOLE_MARK in piece.lower() for piece in pieces[::2]) or not set(pieces[1::2]) <= _FILLERS.keys():
+        raise CachedPageError(f"{template}: a hole was changed on its way into the page (a filter, quoting)")
+    return pieces
+
+
 def render_cached_page(template: str, key: tuple[Hashable, ...], **context) -> str:
     """`render_template` for a signed-in page that is the same for everyone with the same `key`.
 
@@ -150,30 +193,27 @@ def render_cached_page(template: str, key: tuple[Hashable, ...], **context) -> s
     page's own address and any flashed message. So it is rendered once per process and key with
     markers in those places, cut at the markers, and each request joins the pieces with its own
     values: microseconds instead of a full render. `key` must name everything else the template
-    shows (content version, the trainee's progress); the reader's language, the role (which
-    picks the menu) and the application's root are added here.
+    shows (content version, the trainee's progress); the interface language, the role (which
+    picks the menu) and the application's root are added here. A visitor's values are escaped
+    for HTML text and attribute values, the only places a hole may be put; a template that reads
+    anything else of the visitor (their other details, the request, the session) raises.
     """
     user = current_user._get_current_object()
     if not user.is_authenticated:
         return render_template(template, **context)
     full_key = (template, request.script_root, str(get_locale()), user.is_instructor, user.is_admin, *key)
-    shelf = current_app.extensions.setdefault("lms.cached_pages", _PageShelf())
+    shelf = current_app.extensions.get("lms.cached_pages") or current_app.extensions.setdefault(
+        "lms.cached_pages", _PageShelf())
     pieces = shelf.get(full_key)
     if pieces is None:
-        html = render_template(
-            template, **context,
-            current_user=_LayoutUser(user), csrf_token=lambda: _hole("csrf_token"),
-            current_path=_hole("current_path"), flash_messages=lambda: Markup(_hole("flash_messages")),  # noqa: S704
-        )
-        pieces = _HOLES.split(html)
+        pieces = _keep(template, user, context)
         shelf.put(full_key, pieces)
     values = {}
-    fillers = _hole_values()
     parts = [pieces[0]]
     for index in range(1, len(pieces), 2):
         name = pieces[index]
         if name not in values:
-            values[name] = fillers[name]()
+            values[name] = _FILLERS[name]()
         parts.append(values[name])
         parts.append(pieces[index + 1])
     return "".join(parts)
@@ -206,6 +246,14 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.globals["flash_messages"] = flash_messages
+    app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF's, aware of kept pages
+    flask_flashed_messages = app.jinja_env.globals["get_flashed_messages"]
+
+    def get_flashed_messages(*args, **kwargs):
+        refuse_on_kept_page("get_flashed_messages()")
+        return flask_flashed_messages(*args, **kwargs)
+
+    app.jinja_env.globals["get_flashed_messages"] = get_flashed_messages
 
     app.add_url_rule("/assets/<path:filename>", "assets", public(serve_asset))
 

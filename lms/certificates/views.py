@@ -57,6 +57,7 @@ from lms.cohorts.policy import managed_cohort, managed_cohorts
 from lms.content.models import Course, pick_language
 from lms.extensions import db, limiter
 from lms.learning.signals import course_completed
+from lms.templating import refuse_on_kept_page
 
 LOGGER = logging.getLogger(__name__)
 PDF_MAX_AGE = 3600
@@ -89,6 +90,7 @@ def _warn_about_system(app) -> None:
 def certificate_helpers():
     def my_certificates() -> dict[int, Certificate]:
         """{course id: valid certificate} of the signed-in user (one query, made only when a page asks)."""
+        refuse_on_kept_page("my_certificates()")
         return valid_certificates_by_course(current_user)
 
     return {"my_certificates": my_certificates, "certificate_code": format_code}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
 
 from lms.extensions import db
+from lms.learning.models import Enrolment
 from lms.learning.progress import enrol, find_course
 from lms.templating import CachedPageError, render_cached_page
 from tests.conftest import PASSWORD, csrf_token_from
@@ -101,14 +104,79 @@ def test_instructors_and_trainees_keep_their_own_menus(app, enrolled):
     assert "/studio" in instructor_page and "/join" not in instructor_page
 
 
-def test_a_cached_page_cannot_show_a_detail_of_one_visitor_without_a_hole(app, enrolled, monkeypatch):
-    monkeypatch.setattr(app.jinja_env, "loader", ChoiceLoader([
-        DictLoader({"leaky.html": "{{ current_user.phone }}"}), app.jinja_env.loader,
-    ]))
-    cookie = signed_in_client(app, enrolled()).get_cookie("session")
-    with app.test_request_context(LESSON, headers={"Cookie": f"{cookie.key}={cookie.value}"}):
-        with pytest.raises(CachedPageError, match="current_user.phone"):
-            render_cached_page("leaky.html", ("leaky",))
+def test_trainees_further_on_see_their_own_progress_bar(app, enrolled):
+    further = signed_in_client(app, enrolled())
+    further.post("/courses/shop-basics/margin/finish")
+    starting = page_for(app, enrolled())
+    assert 'value="0"' in starting
+    assert 'value="0"' not in further.get(LESSON).get_data(as_text=True)
+
+
+def test_each_trainee_reads_the_page_in_their_own_language(app, enrolled):
+    english = enrolled()
+    english.locale = "en"
+    db.session.commit()
+    chinese_page, english_page = page_for(app, enrolled()), page_for(app, english)
+    assert '<html lang="zh-Hans"' in chinese_page and "课程进度" in chinese_page
+    assert '<html lang="en"' in english_page and "Course progress" in english_page
+
+
+def test_the_interface_follows_the_reader_where_the_course_has_one_language(app, make_user, courses):
+    english, chinese = make_user(), make_user()
+    english.locale = "en"
+    for user in (english, chinese):  # shop-growth is written in Chinese only
+        db.session.add(Enrolment(user_id=user.id, course_id=courses["shop-growth"].id))
+    db.session.commit()
+    english_page = page_for(app, english, "/courses/shop-growth/keywords")
+    chinese_page = page_for(app, chinese, "/courses/shop-growth/keywords")
+    assert "Course progress" in english_page and "课程进度" not in english_page
+    assert "课程进度" in chinese_page
+
+
+def test_administrators_keep_their_own_menu(app, enrolled):
+    instructor_page, admin_page = page_for(app, enrolled("instructor")), page_for(app, enrolled("admin"))
+    assert "/reports" in admin_page and "/reports" not in instructor_page
+
+
+def test_a_site_served_under_a_prefix_links_under_it(app, enrolled):
+    client = signed_in_client(app, enrolled())
+    prefixed = client.get(LESSON, base_url="http://localhost/cunke").get_data(as_text=True)
+    plain = client.get(LESSON).get_data(as_text=True)
+    assert 'href="/cunke/courses/shop-basics/"' in prefixed
+    assert "/cunke" not in plain
+
+
+@pytest.fixture
+def probe(app, enrolled, monkeypatch):
+    """Render a template as a kept page for a signed-in trainee; returns the page."""
+
+    def render(templates: dict[str, str], user=None) -> str:
+        monkeypatch.setattr(app.jinja_env, "loader", ChoiceLoader([DictLoader(templates), app.jinja_env.loader]))
+        cookie = signed_in_client(app, user or enrolled()).get_cookie("session")
+        with app.app_context(), app.test_request_context(LESSON, headers={"Cookie": f"{cookie.key}={cookie.value}"}):
+            return render_cached_page("probe.html", ())
+
+    return render
+
+
+def test_a_macro_imported_without_the_page_context_still_gets_each_visitors_token(probe, enrolled):
+    templates = {"form.html": "{% macro token() %}{{ csrf_token() }}{% endmacro %}",
+                 "probe.html": '{% from "form.html" import token %}<i>{{ token() }}</i>'}
+    first, second = probe(templates), probe(templates)  # the second visitor is served the kept page
+    assert first != second and "hole" not in first + second
+
+
+@pytest.mark.parametrize(("source", "complaint"), [
+    ("{{ current_user.phone }}", "current_user.phone"),
+    ("{{ request.path }}", "request.path"),
+    ("{{ session['_user_id'] }}", "session"),
+    ("{{ my_certificates() }}", "my_certificates()"),
+    ("{% for message in get_flashed_messages() %}{{ message }}{% endfor %}", "get_flashed_messages()"),
+    ("{{ current_user.display_name|upper }}", "a hole was changed"),
+])
+def test_a_kept_page_cannot_show_what_differs_between_visitors_without_a_hole(probe, source, complaint):
+    with pytest.raises(CachedPageError, match=re.escape(complaint)):
+        probe({"probe.html": source})
 
 
 def test_a_process_keeps_a_bounded_number_of_pages(app, enrolled, monkeypatch):
