@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 from functools import cache
 from pathlib import Path
@@ -22,6 +20,7 @@ from lms.access import public
 from lms.config import LANGUAGES
 from lms.content.models import Course
 from lms.i18n import LANGUAGE_NAMES, html_lang
+from lms.kept import KeptCopies, kept_by_app
 
 ONE_YEAR = 365 * 24 * 3600
 _HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<suffix>\.[a-z0-9]+)$")
@@ -151,22 +150,10 @@ _FILLERS = {
 
 
 class _PageShelf:
+    """The pages one application keeps, each as the pieces between its holes."""
+
     def __init__(self):
-        self.pages: OrderedDict[tuple, list[str]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> list[str] | None:
-        with self.lock:
-            pieces = self.pages.get(key)
-            if pieces is not None:
-                self.pages.move_to_end(key)
-            return pieces
-
-    def put(self, key: tuple, pieces: list[str]) -> None:
-        with self.lock:
-            self.pages[key] = pieces
-            while len(self.pages) > CACHED_PAGES:
-                self.pages.popitem(last=False)
+        self.pages: KeptCopies[list[str]] = KeptCopies()
 
 
 def _keep(template: str, user, context: dict) -> list[str]:
@@ -202,12 +189,11 @@ def render_cached_page(template: str, key: tuple[Hashable, ...], **context) -> s
     if not user.is_authenticated:
         return render_template(template, **context)
     full_key = (template, request.script_root, str(get_locale()), user.is_instructor, user.is_admin, *key)
-    shelf = current_app.extensions.get("lms.cached_pages") or current_app.extensions.setdefault(
-        "lms.cached_pages", _PageShelf())
-    pieces = shelf.get(full_key)
+    shelf = kept_by_app("lms.cached_pages", _PageShelf)
+    pieces = shelf.pages.get(full_key)
     if pieces is None:
         pieces = _keep(template, user, context)
-        shelf.put(full_key, pieces)
+        shelf.pages.put(full_key, pieces, CACHED_PAGES)
     values = {}
     parts = [pieces[0]]
     for index in range(1, len(pieces), 2):

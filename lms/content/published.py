@@ -10,15 +10,13 @@ through `lms.content.sync`, not through these.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import bindparam, select
 
 from lms.content.models import Course, CourseItem, CourseTexts, ItemTexts
 from lms.extensions import db
+from lms.kept import KeptCopies, kept_by_app
 
 CACHED_COURSES = 64  # per process; a course with its lessons is usually 50–200 KB
 
@@ -82,29 +80,14 @@ class _Shelf:
     """The copies one application keeps: the most recently used courses, by slug."""
 
     def __init__(self):
-        self.courses: OrderedDict[str, PublishedCourse] = OrderedDict()
-        self.lock = threading.Lock()
+        self.courses: KeptCopies[PublishedCourse] = KeptCopies()
 
     def fresh(self, slug: str, course_id: int, content_hash: str) -> PublishedCourse:
-        with self.lock:
-            course = self.courses.get(slug)
-            if course is not None and course.id == course_id and course.content_hash == content_hash:
-                self.courses.move_to_end(slug)
-                return course
-        course = _read_course(course_id)
-        with self.lock:
-            self.courses[slug] = course
-            self.courses.move_to_end(slug)
-            while len(self.courses) > CACHED_COURSES:
-                self.courses.popitem(last=False)
+        course = self.courses.get(slug)
+        if course is None or course.id != course_id or course.content_hash != content_hash:
+            course = _read_course(course_id)
+            self.courses.put(slug, course, CACHED_COURSES)
         return course
-
-
-def _shelf() -> _Shelf:
-    shelf = current_app.extensions.get("lms.published_courses")
-    if shelf is None:
-        shelf = current_app.extensions.setdefault("lms.published_courses", _Shelf())
-    return shelf
 
 
 def published_course(slug: str) -> PublishedCourse | None:
@@ -115,7 +98,7 @@ def published_course(slug: str) -> PublishedCourse | None:
 
 def kept_copy(slug: str, course_id: int, content_hash: str) -> PublishedCourse:
     """This process's copy of a course whose stored id and hash the caller has just read."""
-    return _shelf().fresh(slug, course_id, content_hash)
+    return kept_by_app("lms.published_courses", _Shelf).fresh(slug, course_id, content_hash)
 
 
 def published_item(item_id: int) -> PublishedItem | None:
