@@ -67,9 +67,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 def post_fork(server, worker):
     """Database connections are never shared between processes: drop any the master opened."""
-    application = server.app.wsgi() if server.cfg.preload_app else None
-    database = getattr(application, "extensions", {}).get("sqlalchemy")
-    if database is None:
+    if not server.cfg.preload_app:
         return
-    with application.app_context():
-        database.engine.dispose(close=False)
+    from lms.reads import dispose_connections
+
+    dispose_connections(server.app.wsgi(), close=False)

@@ -54,7 +54,8 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def _transaction_writes() -> bool:
+def transaction_writes() -> bool:
+    """Whether the current transaction may write: any request but GET, HEAD and OPTIONS, and commands."""
     if _force_write.get():
         return True
     if has_request_context():
@@ -153,7 +154,7 @@ def _configure_sqlite_connection(dbapi_connection, connection_record):
 def _begin_sqlite_transaction(conn):
     if conn.dialect.name != "sqlite":
         return
-    if not _transaction_writes():
+    if not transaction_writes():
         # Straight to the driver: a deferred BEGIN takes no lock and cannot fail, and it opens
         # every page's transaction, where SQLAlchemy's execution costs ten times the statement.
         conn.connection.dbapi_connection.execute("BEGIN")

@@ -12,7 +12,6 @@ from pathlib import Path
 from flask import Flask, abort, current_app, g, render_template, request, send_from_directory, session, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
@@ -21,6 +20,7 @@ from lms.config import LANGUAGES
 from lms.content.models import Course
 from lms.i18n import LANGUAGE_NAMES, html_lang
 from lms.kept import KeptCopies, kept_by_app
+from lms.security import signed_csrf_token
 
 ONE_YEAR = 365 * 24 * 3600
 _HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<suffix>\.[a-z0-9]+)$")
@@ -85,7 +85,7 @@ def flash_messages() -> Markup:
 
 def csrf_token() -> str:
     """Flask-WTF's token for this page's forms."""
-    return _hole("csrf_token") if g.get(_KEEPING_PAGE) else generate_csrf()
+    return _hole("csrf_token") if g.get(_KEEPING_PAGE) else signed_csrf_token()
 
 
 # ---------------------------------------------------------------- pages kept whole, with holes
@@ -142,7 +142,7 @@ class _LayoutUser:
 
 
 _FILLERS = {
-    "csrf_token": lambda: escape(generate_csrf()),
+    "csrf_token": lambda: escape(signed_csrf_token()),
     "display_name": lambda: escape(current_user.display_name),
     "current_path": lambda: escape(current_path()),
     "flash_messages": flash_messages,

@@ -20,6 +20,7 @@ from lms.accounts.passwords import hash_password
 from lms.content.parser import load_catalog
 from lms.content.sync import sync_catalog
 from lms.extensions import db
+from lms.reads import dispose_connections
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COURSES = FIXTURES / "courses"
@@ -67,7 +68,7 @@ def app(app_config):
         db.session.remove()
         if EXTERNAL_DATABASE:
             db.drop_all()
-        db.engine.dispose()
+        dispose_connections(app, close=True)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from lms.certificates.issuing import issue_missing
 from lms.certificates.pdfs import RenderingBusy, certificate_pdf, pending_certificate_ids
 from lms.certificates.rendering import CertificateRenderError
 from lms.extensions import db
+from lms.reads import dispose_connections
 
 certificates_cli = AppGroup("certificates", help="Issue certificates and render their PDFs.")
 
@@ -44,7 +45,7 @@ def _render_one(certificate_id: int) -> str | None:
 def _start_worker(app) -> None:
     """In a forked worker: its own app context, and database connections of its own."""
     app.app_context().push()
-    db.engine.dispose(close=False)
+    dispose_connections(app, close=False)
 
 
 def _render_all(certificate_ids: list[int], jobs: int) -> Iterator[str | None]:

@@ -19,6 +19,7 @@ from lms.database import UTCDateTime, utcnow
 from lms.extensions import db
 from lms.learning.models import Enrolment, ItemProgress
 from lms.learning.signals import course_completed
+from lms.reads import DirectRead
 
 
 class LearningError(Exception):
@@ -193,6 +194,7 @@ _OUTLINE = (
     )
     .where(_courses.c.slug == bindparam("slug"), _courses.c.is_published)
 )
+_OUTLINE_READ = DirectRead(_OUTLINE)
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ def course_outline(user: User, slug: str) -> Outline | None:
     Prerequisites are checked only before enrolment: a trainee who started a course keeps it
     even if the course later gains a prerequisite.
     """
-    rows = db.session.execute(_OUTLINE, {"user_id": user.id if user.is_authenticated else None, "slug": slug}).all()
+    rows = _OUTLINE_READ.all(user_id=user.id if user.is_authenticated else None, slug=slug)
     if not rows:
         return None
     outline = Outline(course=kept_copy(slug, rows[0].id, rows[0].content_hash))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lms import create_app
-from lms.extensions import db
+from lms.reads import dispose_connections
 
 
 @pytest.fixture
@@ -43,6 +43,5 @@ def test_a_site_wide_limit_still_applies_to_every_page(app_config):
     app = create_app({**app_config, "RATELIMIT_DEFAULT": "3 per minute"})
     client = app.test_client()
     statuses = [client.get("/healthz").status_code for _ in range(4)]
-    with app.app_context():
-        db.engine.dispose()
+    dispose_connections(app, close=True)
     assert statuses == [200, 200, 200, 429]

@@ -10,7 +10,9 @@ import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+import flask
 import pytest
+from flask_login import current_user
 from sqlalchemy import select
 
 from lms import create_app
@@ -113,6 +115,29 @@ def test_a_new_password_ends_other_sessions_and_remember_me_cookies(app, auth, t
     assert phone_one.get("/my").status_code == 302
     old = app.test_client().post("/login", data={"phone": trainee.phone, "password": PASSWORD})
     assert old.status_code == 400
+
+
+def test_a_pages_user_joins_the_pages_database_session_so_a_change_to_it_is_saved(app, trainee):
+    """Pages read their user directly, outside the session; once a page uses its session, the user is in it."""
+    session_id, trainee_id = trainee.get_id(), trainee.id
+    db.session.commit()
+    db.session.remove()  # a request starts with a session of its own
+    with app.test_request_context("/my", method="GET"):
+        flask.session["_user_id"] = session_id
+        user = current_user._get_current_object()
+        assert user.display_name == "吕振鸿" and user not in db.session
+        assert db.session.get(User, trainee_id) is user  # the first query of the page brings it in
+        user.locale = "en"
+        db.session.commit()
+    db.session.remove()
+    assert db.session.get(User, trainee_id).locale == "en"
+
+
+def test_a_new_secret_key_ends_every_session(app, client, auth, trainee):
+    auth.login(trainee)
+    assert client.get("/my").status_code == 200
+    app.secret_key = "a-new-secret-after-a-leak"
+    assert client.get("/my").status_code == 302
 
 
 def test_the_generated_secret_key_is_private(tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ from lms import create_app
 from lms.content.parser import load_catalog
 from lms.content.sync import sync_catalog
 from lms.extensions import db
+from lms.reads import dispose_connections
 from tests.conftest import COURSES, EXTERNAL_DATABASE
 
 CHROMIUM = os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium")
@@ -83,7 +84,7 @@ def serving(database: Path, seed=None):
             db.session.remove()
             if EXTERNAL_DATABASE:
                 db.drop_all()
-            db.engine.dispose()
+            dispose_connections(app, close=True)
 
 
 @pytest.fixture

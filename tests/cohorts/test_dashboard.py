@@ -9,28 +9,37 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import event, update
 
 from lms.cohorts.models import CohortMember
 from lms.database import utcnow
 from lms.extensions import db
 from lms.learning.models import ItemProgress
+from lms.reads import reader_engine
 from tests.cohorts.factories import big_course, crowd, make_cohort
 from tests.learning.test_journey import RIGHT, WRONG, quiz_form, start_quiz
 
 
 @contextmanager
 def counted_statements():
+    """Every statement sent, direct reads (lms/reads.py) included: each takes a connection of its own pool."""
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
+    def count_direct_read(dbapi_connection, connection_record, connection_proxy):
+        statements.append("SELECT (a direct read)")
+
+    readers = reader_engine(current_app)
     event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(readers, "checkout", count_direct_read)
     try:
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(readers, "checkout", count_direct_read)
 
 
 def grid_rows(page: str) -> list[str]:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
+from sqlalchemy import event
 
 from lms.extensions import db
 from lms.learning.models import Enrolment
@@ -64,6 +65,22 @@ def test_each_page_carries_the_visitors_own_working_form_token(app, enrolled):
     response = client.post(f"{LESSON}/finish", data={"csrf_token": csrf_token_from(page)})
     assert response.status_code == 302
     assert "✓" in client.get(LESSON).get_data(as_text=True)
+
+
+def test_a_kept_page_reads_its_visitor_and_their_progress_without_the_orm_session(app, enrolled):
+    client = signed_in_client(app, enrolled())
+    assert client.get(LESSON).status_code == 200  # the page is kept now
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(LESSON)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200 and statements == []
 
 
 def test_finishing_a_lesson_changes_that_trainees_page_only(app, enrolled):

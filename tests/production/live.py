@@ -27,6 +27,7 @@ from lms.accounts.models import User
 from lms.content.parser import load_catalog
 from lms.content.sync import sync_catalog
 from lms.extensions import db
+from lms.reads import dispose_connections
 from tests.conftest import _PASSWORD_HASH, COURSES, EXTERNAL_DATABASE, PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +102,7 @@ class Deployment:
             db.session.remove()
             if EXTERNAL_DATABASE:
                 db.drop_all()
-            db.engine.dispose()
+            dispose_connections(self.app, close=True)
 
 
 class GunicornServer:
