@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from time import monotonic
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, session
@@ -61,18 +61,17 @@ def signed_csrf_token() -> str:
     keeps the last token it signed for each session, for a minute (a sixtieth of the limit, if one
     is set).
     """
-    secret = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
-    if secret is None:
-        return generate_csrf()  # the session's first form: Flask-WTF creates its secret
-    limit = current_app.config["WTF_CSRF_TIME_LIMIT"]
-    reuse_seconds = limit / 60 if limit else 60
+    field = current_app.config["WTF_CSRF_FIELD_NAME"]
     kept_tokens = kept_by_app("lms.signed_csrf_tokens", _SignedTokens).tokens
-    kept = kept_tokens.get(secret)
-    now = time.monotonic()
-    if kept is not None and now - kept[0] < reuse_seconds:
-        return kept[1]
-    token = generate_csrf()
-    kept_tokens.put(secret, (now, token), SIGNED_CSRF_TOKENS)
+    now = monotonic()
+    secret = session.get(field)
+    if secret is not None:
+        limit = current_app.config["WTF_CSRF_TIME_LIMIT"]
+        kept = kept_tokens.get(secret)
+        if kept is not None and now - kept[0] < (limit / 60 if limit else 60):
+            return kept[1]
+    token = generate_csrf()  # makes the session's secret on its first form
+    kept_tokens.put(session[field], (now, token), SIGNED_CSRF_TOKENS)
     return token
 
 

@@ -270,5 +270,6 @@ def init_templating(app: Flask) -> None:
             "html_lang": html_lang(locale),
             "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
             "current_path": current_path(),
+            "csrf_token": csrf_token,  # over Flask-WTF's own: aware of kept pages, signs once a minute
             **page_translations(),
         }

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
-from lms import create_app
+from lms import create_app, security
 from tests.conftest import PASSWORD, csrf_token_from
 
 
@@ -33,6 +34,24 @@ def test_a_form_with_its_token_is_accepted(client, trainee):
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"phone": trainee.phone, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_sessions_pages_share_a_token_for_a_minute_and_each_session_has_its_own(app, client, monkeypatch):
+    """The token every page's language switch carries (a page's own forms get Flask-WTF's)."""
+    first = csrf_token_from(client.get("/").get_data(as_text=True))
+    time.sleep(1.1)  # a token carries the second it was signed in: signed again, it would differ
+    assert csrf_token_from(client.get("/").get_data(as_text=True)) == first
+    other = csrf_token_from(app.test_client().get("/").get_data(as_text=True))
+    assert other != first
+
+    later = time.monotonic() + 60
+    monkeypatch.setattr(security, "monotonic", lambda: later)
+    renewed = csrf_token_from(client.get("/").get_data(as_text=True))
+    assert renewed != first
+    for token in (first, renewed):  # both still work: a form left open keeps working
+        assert client.post("/language", data={"language": "en", "csrf_token": token}).status_code == 302
+    assert client.post("/language", data={"language": "en", "csrf_token": other}).status_code == 400
 
 
 def test_security_headers_on_every_kind_of_response(client, courses):
