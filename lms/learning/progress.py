@@ -183,7 +183,7 @@ _courses = Course.__table__
 _OUTLINE = (
     select(_courses.c.id, _courses.c.content_hash, _enrolments.c.id.label("enrolment_id"),
            _enrolments.c.completed_at, _enrolments.c.last_activity_at, _progress.c.item_id,
-           _progress.c.completed_at.label("item_completed_at"), _progress.c.best_score)
+           _progress.c.completed_at.is_not(None).label("item_finished"), _progress.c.best_score)
     .select_from(
         _courses
         .outerjoin(_enrolments, (_enrolments.c.course_id == _courses.c.id)
@@ -220,7 +220,7 @@ def course_outline(user: User, slug: str) -> Outline | None:
         record = progress.get(item.id)
         outline.items.append(ItemStatus(
             item=item,
-            finished=bool(record and record.item_completed_at),
+            finished=bool(record and record.item_finished),
             best_score=record.best_score if record else None,
         ))
     if outline.enrolment is None:
