@@ -4,11 +4,12 @@
 * `reference`: the least a real page needs: one 9 KB row read from SQLite, rendered into a
   two-level Jinja layout, for a visitor with a signed session cookie. Its ratio to `hello` is the
   practical ceiling for any database-backed page.
-* `stack_floor`: the least a signed-in page costs on the libraries Cunke is built on: Flask-Login
-  loading the user with one ORM query (so a changed password or a deactivated account ends the
-  session at once), Flask-SQLAlchemy running one more small query in the request's session,
-  Flask-WTF's CSRF protection and a token for the page's form, and a page already rendered. No
-  template, no translation, no other extension: what any page of such an app pays at least.
+* `stack_floor`: a signed-in page as the libraries Cunke is built on are ordinarily used:
+  Flask-Login loading the user with one ORM query (so a changed password or a deactivated account
+  ends the session at once), Flask-SQLAlchemy running one more small query in the request's
+  session, Flask-WTF's CSRF protection and a token for the page's form, and a page already
+  rendered. No template, no translation, no other extension. Cunke's lesson page reads without
+  the ORM session (lms/reads.py); this shows what that session costs.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@
 
 Four apps run in turn under the repository's gunicorn.conf.py with the same worker count:
 Flask's "hello world"; a reference page (one 9 KB row from SQLite, a two-level Jinja layout, a
-session cookie: the practical ceiling for a database-backed page); the stack's floor (the least a
-signed-in page with a form costs on Flask-Login, Flask-SQLAlchemy and Flask-WTF, see
-benchmarks/_apps.py); and Cunke's lesson page for a signed-in, enrolled trainee on the bundled
+session cookie: the practical ceiling for a database-backed page); the stack floor (a signed-in
+page with a form on Flask-Login, Flask-SQLAlchemy and Flask-WTF, reading through the ORM session,
+see benchmarks/_apps.py); and Cunke's lesson page for a signed-in, enrolled trainee on the bundled
 course catalog in SQLite. Each is loaded by 32
 concurrent connections (wrk when installed) for several interleaved runs; the figures are
 medians. Target: lesson page ≥ 0.5 × hello world.
