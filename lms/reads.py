@@ -142,9 +142,10 @@ def reader_engine(app: Flask) -> Engine:
     engine = app.extensions.get(_READER)
     if engine is None:
         with app.app_context():
-            engine = db.engine
-        engine = app.extensions[_READER] = create_engine(
-            engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
+            url = db.engine.url
+        # Two threads may get here at once: both use the one stored (an engine connects only when used).
+        engine = app.extensions.setdefault(
+            _READER, create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None))
     return engine
 
 
