@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from flask import current_app
+from flask import Flask, current_app
 
 V = TypeVar("V")
 T = TypeVar("T")
@@ -42,7 +42,11 @@ class KeptCopies(Generic[V]):
                 self._values.popitem(last=False)
 
 
-def kept_by_app(name: str, create: Callable[[], T]) -> T:
-    """The application's one `name` store, made on first use (without building a spare each time)."""
-    found = current_app.extensions.get(name)
-    return found if found is not None else current_app.extensions.setdefault(name, create())
+def kept_by_app(name: str, create: Callable[[], T], app: Flask | None = None) -> T:
+    """The application's (by default the current one's) one `name` store, made on first use.
+
+    Two threads may make one at once; both then use the one stored first.
+    """
+    extensions = (app or current_app).extensions
+    found = extensions.get(name)
+    return found if found is not None else extensions.setdefault(name, create())

@@ -27,6 +27,7 @@ from sqlalchemy.orm.attributes import instance_dict
 
 from lms.database import transaction_writes
 from lms.extensions import db
+from lms.kept import kept_by_app
 
 _READER = "lms.direct_reads"
 Model = TypeVar("Model")
@@ -139,14 +140,13 @@ def _run(engine: Engine, plan: _Plan, arguments: list | dict) -> tuple[list[tupl
 
 def reader_engine(app: Flask) -> Engine:
     """The application's pool of autocommit connections for direct reads, made on first use."""
-    engine = app.extensions.get(_READER)
-    if engine is None:
-        with app.app_context():
-            url = db.engine.url
-        # Two threads may get here at once: both use the one stored (an engine connects only when used).
-        engine = app.extensions.setdefault(
-            _READER, create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None))
-    return engine
+    return kept_by_app(_READER, lambda: _autocommit_engine(app), app)
+
+
+def _autocommit_engine(app: Flask) -> Engine:
+    with app.app_context():
+        url = db.engine.url
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
 
 
 def dispose_connections(app: Flask, *, close: bool) -> None:

@@ -47,11 +47,6 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-class _SignedTokens:
-    def __init__(self):
-        self.tokens: KeptCopies[tuple[float, str]] = KeptCopies()
-
-
 def signed_csrf_token() -> str:
     """Flask-WTF's CSRF token for a page's forms, signed anew at most once a minute per session.
 
@@ -62,7 +57,7 @@ def signed_csrf_token() -> str:
     is set).
     """
     field = current_app.config["WTF_CSRF_FIELD_NAME"]
-    kept_tokens = kept_by_app("lms.signed_csrf_tokens", _SignedTokens).tokens
+    kept_tokens: KeptCopies[tuple[float, str]] = kept_by_app("lms.signed_csrf_tokens", KeptCopies)
     now = monotonic()
     secret = session.get(field)
     if secret is not None:

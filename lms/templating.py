@@ -149,20 +149,12 @@ _FILLERS = {
 }
 
 
-class _PageShelf:
-    """The pages one application keeps, each as the pieces between its holes."""
-
-    def __init__(self):
-        self.pages: KeptCopies[list[str]] = KeptCopies()
-
-
 def _keep(template: str, user, context: dict) -> list[str]:
     """Render the page for everyone: markers where a visitor's own values go, then cut at them."""
     setattr(g, _KEEPING_PAGE, True)
     try:
         html = render_template(
             template, **context, current_user=_LayoutUser(user), current_path=_hole("current_path"),
-            csrf_token=csrf_token,  # Flask-WTF's context processor would hand the page its own
             request=_Unavailable("request"), session=_Unavailable("session"), g=_Unavailable("g"),
         )
     finally:
@@ -189,11 +181,11 @@ def render_cached_page(template: str, key: tuple[Hashable, ...], **context) -> s
     if not user.is_authenticated:
         return render_template(template, **context)
     full_key = (template, request.script_root, str(get_locale()), user.is_instructor, user.is_admin, *key)
-    shelf = kept_by_app("lms.cached_pages", _PageShelf)
-    pieces = shelf.pages.get(full_key)
+    pages: KeptCopies[list[str]] = kept_by_app("lms.cached_pages", KeptCopies)  # each as pieces between holes
+    pieces = pages.get(full_key)
     if pieces is None:
         pieces = _keep(template, user, context)
-        shelf.pages.put(full_key, pieces, CACHED_PAGES)
+        pages.put(full_key, pieces, CACHED_PAGES)
     values = {}
     parts = [pieces[0]]
     for index in range(1, len(pieces), 2):

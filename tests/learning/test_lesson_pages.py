@@ -203,4 +203,4 @@ def test_a_process_keeps_a_bounded_number_of_pages(app, enrolled, monkeypatch):
     trainee = enrolled()
     page_for(app, trainee)
     page_for(app, trainee, "/courses/shop-basics/margin")
-    assert len(app.extensions["lms.cached_pages"].pages) == 1
+    assert len(app.extensions["lms.cached_pages"]) == 1
