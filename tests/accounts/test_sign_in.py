@@ -7,6 +7,7 @@ import re
 import sqlite3
 import stat
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -138,6 +139,47 @@ def test_a_new_secret_key_ends_every_session(app, client, auth, trainee):
     assert client.get("/my").status_code == 200
     app.secret_key = "a-new-secret-after-a-leak"
     assert client.get("/my").status_code == 302
+
+
+def open_session(app, cookie: str):
+    with app.test_request_context("/", headers={"Cookie": f"session={cookie}"}):
+        return app.session_interface.open_session(app, flask.request)
+
+
+def test_a_session_cookie_is_verified_once_per_process_yet_still_expires(app, client, auth, trainee, monkeypatch):
+    auth.login(trainee)
+    client.get("/my")  # its first form adds a CSRF secret: a new cookie, which the next page verifies
+    client.get("/my")
+    serializer = app.session_interface.get_signing_serializer(app)
+    verifications = []
+    real_loads = serializer.loads
+    monkeypatch.setattr(serializer, "loads", lambda *args, **kwargs: verifications.append(1) or real_loads(
+        *args, **kwargs))
+    assert client.get("/my").status_code == 200
+    assert client.get("/my").status_code == 200
+    assert verifications == []
+
+    later = time.time() + app.permanent_session_lifetime.total_seconds() + 60
+    monkeypatch.setattr(loader, "time", lambda: later)  # the same cookie, sent after its lifetime
+    assert client.get("/my").status_code == 302
+
+
+def test_a_kept_session_is_copied_for_each_request(app):
+    cookie = app.session_interface.get_signing_serializer(app).dumps({"_user_id": "7:abc", "lang": "zh"})
+    first = open_session(app, cookie)
+    first["_user_id"] = "8:changed"
+    assert open_session(app, cookie)["_user_id"] == "7:abc"
+
+    with_list = app.session_interface.get_signing_serializer(app).dumps({"_flashes": [["info", "Saved"]]})
+    first = open_session(app, with_list)
+    first["_flashes"].append(["info", "Saved again"])  # as flash() changes the list in place
+    assert open_session(app, with_list)["_flashes"] == [["info", "Saved"]]
+
+
+def test_a_tampered_session_cookie_is_an_empty_session(app):
+    cookie = app.session_interface.get_signing_serializer(app).dumps({"_user_id": "7:abc"})
+    assert open_session(app, cookie)["_user_id"] == "7:abc"
+    assert dict(open_session(app, cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))) == {}
 
 
 def test_the_generated_secret_key_is_private(tmp_path, monkeypatch):
