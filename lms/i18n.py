@@ -6,8 +6,9 @@ Accept-Language, then Chinese.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
+from babel import Locale
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
@@ -23,7 +24,13 @@ LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 bp = Blueprint("language", __name__)
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    """The request's language, as the one `Locale` per language: Babel takes it as it is, where
+    a code would be parsed again on every request."""
+    return _locale(chosen_language())
+
+
+def chosen_language() -> str:
     saved = getattr(current_user, "locale", None)  # None for visitors: they have no saved language
     if saved in LANGUAGES:
         return saved
@@ -31,6 +38,11 @@ def select_locale() -> str:
     if chosen in LANGUAGES:
         return chosen
     return browser_language(request.headers.get("Accept-Language", ""), current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@cache  # our languages and the configured default
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
 
 
 @lru_cache(maxsize=256)

@@ -41,6 +41,16 @@ def test_the_language_switch_refuses_foreign_redirects(client):
     assert response.headers["Location"] == "/"
 
 
+def test_each_language_is_one_locale_for_every_request(app):
+    from flask_babel import get_locale
+
+    seen = []
+    for _ in range(2):
+        with app.test_request_context("/", headers={"Accept-Language": "en-GB,en;q=0.9"}):
+            seen.append(get_locale())
+    assert str(seen[0]) == "en" and seen[0] is seen[1]  # not parsed again for every page
+
+
 def test_dates_are_formatted_for_the_locale(app):
     from datetime import UTC, datetime
 
