@@ -65,6 +65,16 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
+def when_ready(server):
+    """In the master, before the first fork: each worker then starts with compiled templates and
+    loaded languages instead of spending its first request on them (lms/warm.py)."""
+    if not server.cfg.preload_app:
+        return
+    from lms.warm import warm_up
+
+    warm_up(server.app.wsgi())
+
+
 def post_fork(server, worker):
     """Database connections are never shared between processes: drop any the master opened."""
     if not server.cfg.preload_app:

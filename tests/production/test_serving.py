@@ -51,7 +51,7 @@ def test_gunicorn_defaults_suit_a_proxy_on_the_same_machine(monkeypatch):
     assert settings["bind"] == "127.0.0.1:8000"
     assert settings["accesslog"] == "-" and "%(D)s" in settings["access_log_format"]
     assert 30 <= settings["timeout"] < 75  # nginx's proxy_read_timeout is 75 s
-    assert settings["preload_app"] and callable(settings["post_fork"])
+    assert settings["preload_app"] and callable(settings["post_fork"]) and callable(settings["when_ready"])
     assert gunicorn_settings(monkeypatch, GUNICORN_BIND="0.0.0.0:9000")["bind"] == "0.0.0.0:9000"
 
 
