@@ -5,7 +5,7 @@ from __future__ import annotations
 from time import monotonic
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, session
+from flask import Flask, current_app, session
 from flask_wtf.csrf import generate_csrf
 
 from lms.kept import KeptCopies, kept_by_app
@@ -40,11 +40,24 @@ SECURITY_HEADERS = (
 )
 
 
-def add_security_headers(response: Response) -> Response:
-    """Every response gets these, unless its view chose its own (a sandboxed preview's CSP)."""
-    present = {name.lower() for name, _ in response.headers}
-    response.headers.extend((name, value) for name, value in SECURITY_HEADERS if name.lower() not in present)
-    return response
+class SecurityHeaders:
+    """WSGI middleware: every response gets these, unless its view chose its own (a sandboxed
+    preview's CSP).
+
+    Added to the header list the server receives: an after-request hook adding them through
+    Werkzeug's header checks cost about 15 µs per page for five fixed strings.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers.extend(header for header in SECURITY_HEADERS if header[0].lower() not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
 
 
 def signed_csrf_token() -> str:
@@ -71,4 +84,4 @@ def signed_csrf_token() -> str:
 
 
 def init_security(app: Flask) -> None:
-    app.after_request(add_security_headers)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
