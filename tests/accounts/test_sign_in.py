@@ -13,7 +13,7 @@ from email.utils import parsedate_to_datetime
 
 import flask
 import pytest
-from flask_login import current_user
+from flask_login import LoginManager, current_user
 from sqlalchemy import select
 
 from lms import create_app
@@ -21,7 +21,7 @@ from lms.accounts import loader, service
 from lms.accounts.models import User
 from lms.accounts.passwords import password_problem
 from lms.accounts.service import AccountError, normalize_phone
-from lms.extensions import db
+from lms.extensions import db, login_manager
 from tests.conftest import EXTERNAL_DATABASE, PASSWORD
 
 
@@ -139,6 +139,29 @@ def test_a_new_secret_key_ends_every_session(app, client, auth, trainee):
     assert client.get("/my").status_code == 200
     app.secret_key = "a-new-secret-after-a-leak"
     assert client.get("/my").status_code == 302
+
+
+def test_a_session_follows_a_phone_across_networks_without_hashing_its_address(app, client, auth, trainee,
+                                                                              monkeypatch):
+    auth.login(trainee)
+    hashed = []
+    real = login_manager._session_identifier_generator
+    monkeypatch.setattr(login_manager, "_session_identifier_generator", lambda: hashed.append(1) or real())
+    for address, browser in (("10.1.2.3", "Android 10"), ("172.16.0.9", "Android 10; another app")):
+        response = client.get("/my", environ_base={"REMOTE_ADDR": address}, headers={"User-Agent": browser})
+        assert response.status_code == 200
+    assert hashed == []
+    with client.session_transaction() as session:
+        assert session["_fresh"] is True
+    assert "_session_protection_failed" in vars(LoginManager)  # the method Cunke's login manager replaces
+
+
+@pytest.mark.app_config(SESSION_PROTECTION="strong")
+def test_session_protection_still_works_when_configured(client, auth, trainee):
+    auth.login(trainee)
+    client.get("/my", headers={"User-Agent": "the same cookie in another browser"})
+    with client.session_transaction() as session:
+        assert session["_fresh"] is False  # Flask-Login's verdict for a permanent session
 
 
 def open_session(app, cookie: str):
