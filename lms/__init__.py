@@ -48,14 +48,15 @@ def _init_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401  (every model registered before migrations look)
     from lms.accounts.loader import init_login
     from lms.database import engine_options
-    from lms.extensions import babel, csrf, db, limiter, migrate
+    from lms.extensions import babel, db, limiter, migrate
     from lms.i18n import select_locale
+    from lms.security import init_csrf
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
                                                **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    csrf.init_app(app)
+    init_csrf(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     init_login(app)

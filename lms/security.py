@@ -5,9 +5,10 @@ from __future__ import annotations
 from time import monotonic
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask_wtf.csrf import generate_csrf
 
+from lms.extensions import csrf
 from lms.kept import KeptCopies, kept_by_app
 
 SIGNED_CSRF_TOKENS = 4096  # sessions whose signed token one process keeps
@@ -81,6 +82,22 @@ def signed_csrf_token() -> str:
     token = generate_csrf()  # makes the session's secret on its first form
     kept_tokens.put(session[field], (now, token), SIGNED_CSRF_TOKENS)
     return token
+
+
+def init_csrf(app: Flask) -> None:
+    """Flask-WTF's CSRF protection, checked on the methods that can change something.
+
+    Flask-WTF's own before-request check works out the endpoint and its exemptions before it
+    looks at the method, on every page; a GET never needs it. So that check is off and this one
+    calls the same `protect()` only for POST, PUT, PATCH and DELETE.
+    """
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+
+    @app.before_request
+    def check_csrf_on_writes() -> None:
+        if request.method in app.config["WTF_CSRF_METHODS"] and app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()
 
 
 def init_security(app: Flask) -> None:
