@@ -1,7 +1,7 @@
 """Values one process keeps between requests: the most recently used ones, up to a bound.
 
-Published courses and rendered lesson pages are kept this way; each caller decides what a key
-names and when a kept value is still good.
+Published courses, rendered lesson pages, signed CSRF tokens and verified session cookies are
+kept this way; each caller decides what a key names and when a kept value is still good.
 """
 
 from __future__ import annotations

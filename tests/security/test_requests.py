@@ -38,7 +38,7 @@ def test_a_form_with_its_token_is_accepted(client, trainee):
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_a_sessions_pages_share_a_token_for_a_minute_and_each_session_has_its_own(app, client, monkeypatch):
-    """The token every page's language switch carries (a page's own forms get Flask-WTF's)."""
+    """The token every form of a page carries, signed at most once a minute per session."""
     first = csrf_token_from(client.get("/").get_data(as_text=True))
     time.sleep(1.1)  # a token carries the second it was signed in: signed again, it would differ
     assert csrf_token_from(client.get("/").get_data(as_text=True)) == first
