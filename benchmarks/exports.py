@@ -152,7 +152,7 @@ def build_database(database: Path, trainees: int, enrolments: int, seed: int = 2
                 users.append({"id": user_id, "phone": f"13{user_id:09d}",
                               "display_name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
                               "village": rng.choice(VILLAGES), "role": "trainee", "password_hash": "",
-                              "session_token": f"t{user_id}", "active": True, "created_at": created})
+                              "active": True, "created_at": created})
                 members.append({"cohort_id": 1 + user_id % cohorts, "user_id": user_id, "joined_at": created})
                 for course_id in rng.sample(range(1, len(courses) + 1), per_user):
                     if enrolment_id >= enrolments:

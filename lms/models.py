@@ -1,17 +1,17 @@
 """Imports every feature's models so SQLAlchemy and Alembic see the whole schema."""
 
-from lms.accounts.models import SignInToken, User
+from lms.accounts.models import SignIn, SignInToken, User
 from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate, CertificatePdf
-from lms.cohorts.models import Cohort, CohortMember, TraineeImport
+from lms.cohorts.models import Cohort, CohortInvitation, CohortMember, TraineeImport
 from lms.content.models import Course, CourseItem, CourseMedia, Track
 from lms.learning.models import Enrolment, ItemProgress
 from lms.quizzes.models import QuizAttempt
 from lms.studio.models import CourseAuthor, CourseDraft, CourseVersion
 
 __all__ = [
-    "AuditEvent", "Certificate", "CertificatePdf", "Cohort", "CohortMember", "Course", "CourseItem", "CourseMedia",
-    "Enrolment",
-    "ItemProgress", "QuizAttempt", "SignInToken", "Track", "TraineeImport", "User",
+    "AuditEvent", "Certificate", "CertificatePdf", "Cohort", "CohortInvitation", "CohortMember", "Course",
+    "CourseItem", "CourseMedia", "Enrolment",
+    "ItemProgress", "QuizAttempt", "SignIn", "SignInToken", "Track", "TraineeImport", "User",
     "CourseAuthor", "CourseDraft", "CourseVersion",
 ]

@@ -83,6 +83,17 @@ def flash_messages() -> Markup:
     return Markup(render_template("flash_messages.html"))  # noqa: S704 (a rendered, autoescaped template)
 
 
+def account_notices() -> Markup:
+    """What the signed-in person must answer wherever they are (workshop invitations); the count
+    is a column of the user row every page reads, so there is nothing to query when it is 0."""
+    if g.get(_KEEPING_PAGE):
+        return Markup(_hole("account_notices"))  # noqa: S704 (a marker of our own)
+    count = getattr(current_user, "pending_invitations", 0) if current_user.is_authenticated else 0
+    if not count:
+        return Markup("")
+    return Markup(render_template("account_notices.html", count=count))  # noqa: S704 (autoescaped template)
+
+
 def csrf_token() -> str:
     """Flask-WTF's token for this page's forms."""
     return _hole("csrf_token") if g.get(_KEEPING_PAGE) else signed_csrf_token()
@@ -146,6 +157,7 @@ _FILLERS = {
     "display_name": lambda: escape(current_user.display_name),
     "current_path": lambda: escape(current_path()),
     "flash_messages": flash_messages,
+    "account_notices": account_notices,
 }
 
 
@@ -224,6 +236,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.globals["flash_messages"] = flash_messages
+    app.jinja_env.globals["account_notices"] = account_notices
     app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF's, aware of kept pages
     flask_flashed_messages = app.jinja_env.globals["get_flashed_messages"]
 

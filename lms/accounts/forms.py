@@ -64,7 +64,15 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     phone = StringField(_l("Mobile number"), validators=[DataRequired(_l("Enter your mobile number."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
-    remember = BooleanField(_l("Keep me signed in on this phone"))
+    remember = BooleanField(_l("Keep me signed in on this phone for 30 days"),
+                            description=_l("Only on your own phone. Do not tick this on a shared phone or computer."),
+                            default=False)
+
+
+class EndSignInsForm(FlaskForm):
+    """"everywhere", "others", or the id of one sign-in to end."""
+
+    which = StringField(validators=[DataRequired(), Length(max=12)])
 
 
 class ChangePasswordForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""Flask-Login wiring: the session holds "id:token", so a new password ends old sessions."""
+"""Flask-Login wiring: the session holds "user id:sign-in token", checked against the server on every request."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import User
+from lms.accounts.models import SignIn, User
+from lms.accounts.sign_ins import parse_cookie_value, token_hash
 from lms.database import transaction_writes, utcnow
 from lms.extensions import db, login_manager
 from lms.kept import KeptCopies
@@ -20,28 +21,33 @@ from lms.reads import DirectRead, detached
 
 VERIFIED_COOKIES = 4096  # session cookies one process keeps verified
 
-# Built once: these run on every signed-in request.
-_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
-_USER_ROW = DirectRead(select(*User.__table__.columns).where(User.__table__.c.id == bindparam("user_id")))
+# Built once: these run on every signed-in request. One statement reads the user and checks the sign-in.
+_SIGNED_IN = (SignIn.user_id == bindparam("user_id"), SignIn.token_hash == bindparam("token_hash"),
+              SignIn.ended_at.is_(None), SignIn.expires_at > bindparam("now"))
+_USER_BY_SIGN_IN = select(User).join(SignIn, SignIn.user_id == User.id).where(*_SIGNED_IN)
+_USER_ROW = DirectRead(select(*User.__table__.columns).join(SignIn, SignIn.user_id == User.id).where(*_SIGNED_IN))
 
 
 def load_user(session_id: str) -> User | None:
-    """The user of a session whose token still matches: a new password or a closed account ends it.
+    """The user of a sign-in that is still open: signing out, a new password or a closed account end it.
 
     A request that writes loads the user in its own transaction. A read-only request (most pages)
     reads the row directly and gets the user outside any session; it joins the request's
     session as soon as that session starts (`_attach_signed_in_user`).
     """
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    parsed = parse_cookie_value(session_id)
+    if parsed is None:
         return None
+    user_id, token = parsed
+    parameters = {"user_id": user_id, "token_hash": token_hash(token), "now": utcnow()}
     if transaction_writes():
-        user = db.session.execute(_USER_BY_ID, {"user_id": int(user_id)}).scalar_one_or_none()
+        user = db.session.execute(_USER_BY_SIGN_IN, parameters).scalar_one_or_none()
     else:
-        row = _USER_ROW.first(user_id=int(user_id))
+        row = _USER_ROW.first(**parameters)
         user = detached(User, row) if row is not None else None
-    if user is None or user.session_token != token or not user.active:
+    if user is None or not user.active:
         return None
+    user.sign_in_cookie = session_id
     return user
 
 
@@ -146,5 +152,5 @@ def init_login(app: Flask) -> None:
     # Flask-Login's session protection would hash the visitor's address and browser on every
     # request only to mark a permanent session "not fresh" when they change, which phones moving
     # between networks do all day; nothing here asks for a fresh sign-in. A stolen or old session
-    # ends with a new password instead (the token in `load_user`).
+    # ends on the server instead (sign out, "sign out everywhere", a new password: `load_user`).
     login_manager.session_protection = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -15,10 +14,6 @@ from lms.extensions import db
 ROLES = ("trainee", "instructor", "admin")
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)
-
-
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(20), unique=True)
@@ -26,14 +21,23 @@ class User(UserMixin, db.Model):
     village: Mapped[str] = mapped_column(String(80), default="")
     role: Mapped[str] = mapped_column(String(16), default="trainee")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
-    # Part of the login cookie: changing it (new password, deactivation) ends every session.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Whose trainee list made this account (None: the person registered, or an administrator made it).
+    # An instructor may hand sign-in cards and reset codes to the accounts their own list made.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Workshop invitations not yet answered, kept here so every page can show the notice without a query.
+    pending_invitations: Mapped[int] = mapped_column(default=0)
+
+    # The cookie value of the sign-in this object was loaded or signed in with (not a column).
+    sign_in_cookie = None  # type: str | None
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What Flask-Login keeps in the session cookie: "user id:sign-in token" (see lms/accounts/sign_ins.py)."""
+        if not self.sign_in_cookie:
+            raise RuntimeError("a user is signed in through lms.accounts.sign_ins.start_sign_in only")
+        return self.sign_in_cookie
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -78,3 +82,26 @@ class SignInToken(db.Model):
 
     def usable(self, now: datetime) -> bool:
         return self.used_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class SignIn(db.Model):
+    """One signed-in browser: what a session cookie stands for on the server.
+
+    The cookie holds a random token; only its SHA-256 is kept here. Signing out, "sign out
+    everywhere", a new password or a closed account end the row, and the cookie (or any copy of
+    it) stops working on its next request. A row also ends by itself at `expires_at`: 12 hours
+    after signing in on a shared phone, 30 days with "keep me signed in".
+    """
+
+    __tablename__ = "sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    remember: Mapped[bool] = mapped_column(default=False)
+    # A short description of the browser ("android", "wechat", ...), for the list of sign-ins.
+    device: Mapped[str] = mapped_column(String(40), default="")
+    browser: Mapped[str] = mapped_column(String(40), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,8 +7,9 @@ import unicodedata
 
 from sqlalchemy import select
 
-from lms.accounts.models import User, new_session_token
+from lms.accounts.models import User
 from lms.accounts.passwords import hash_password, needs_rehash, verify_password
+from lms.accounts.sign_ins import end_all_sign_ins
 from lms.database import end_transaction
 from lms.extensions import db
 
@@ -94,6 +95,6 @@ def authenticate(phone: str, password: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """A new password ends every other session and "remember me" cookie of this user."""
+    """A new password ends every sign-in of this user: a thief's copied cookie stops working."""
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    end_all_sign_ins(user)

@@ -10,7 +10,7 @@ from lms.access import public, signed_in
 from lms.accounts.service import AccountError
 from lms.accounts.signin_forms import ChoosePasswordForm, ResetWithCodeForm, UseCardForm
 from lms.accounts.signin_links import choose_first_password, find_usable_link, redeem_reset_code, use_sign_in_link
-from lms.accounts.views import _phone_key, _start_session
+from lms.accounts.views import _phone_key, start_session
 from lms.extensions import db, limiter
 
 bp = Blueprint("signin_links", __name__)
@@ -52,8 +52,8 @@ def redeem(token: str):
         user = use_sign_in_link(token)
         if user is None:
             return render_template("accounts/signin_link_spent.html"), 404
+        start_session(user)
         db.session.commit()
-        _start_session(user)
         session[CARD_SIGNIN_PENDING] = True
         return redirect(url_for("signin_links.choose_password"))
     return render_template("accounts/signin_link.html", name=link.user.display_name, form=form)
@@ -68,8 +68,8 @@ def choose_password():
     form = ChoosePasswordForm(phone=user.phone)
     if form.validate_on_submit():
         choose_first_password(user, form.password.data)
+        start_session(user)  # a new sign-in (the new password ended the others); clears the "choose a password" mark
         db.session.commit()
-        _start_session(user)  # the new session token; clears the "choose a password" mark too
         flash(_("Your password is set. Next time, sign in with your phone number and this password."), "success")
         return redirect(url_for("learning.my_learning"))
     return render_template("accounts/choose_password.html", form=form), 400 if form.errors else 200
@@ -91,8 +91,8 @@ def reset():
             form.code.errors.append(_("The phone number or the code is not right, or the code has expired. "
                                       "Ask your instructor for a new code."))
         else:
+            start_session(user)
             db.session.commit()
-            _start_session(user)
             flash(_("Your new password is set. You are signed in."), "success")
             return redirect(url_for("learning.my_learning"))
     return render_template("accounts/reset.html", form=form), 400 if form.errors else 200

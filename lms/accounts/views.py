@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from lms.access import public, signed_in
-from lms.accounts.forms import ACCOUNT_MESSAGES, ChangePasswordForm, LoginForm, RegisterForm
+from lms.accounts.forms import ACCOUNT_MESSAGES, ChangePasswordForm, EndSignInsForm, LoginForm, RegisterForm
 from lms.accounts.passwords import verify_password
 from lms.accounts.service import AccountError, authenticate, create_user, set_password
+from lms.accounts.sign_ins import (
+    end_all_sign_ins,
+    end_one_sign_in,
+    end_sign_in,
+    is_current,
+    open_sign_ins,
+    start_sign_in,
+)
 from lms.accounts.signin_links import revoke_outstanding
 from lms.database import end_transaction
 from lms.extensions import db, limiter
@@ -28,13 +37,33 @@ def _phone_key() -> str:
     return "phone:" + "".join(ch for ch in request.form.get("phone", "") if ch.isdigit())[-11:]
 
 
-def _start_session(user, remember: bool = False) -> None:
-    language = session.get("language")
+def start_session(user, remember: bool = False) -> None:
+    """Sign this browser in: a new sign-in on the server, a fresh session cookie.
+
+    Without "keep me signed in" the cookie ends with the browser and the sign-in after
+    12 hours; with it, both last 30 days (lms/accounts/sign_ins.py). Flask-Login's own
+    remember-me cookie is never set: a second cookie would be a second thing to forget.
+    """
     session.clear()  # nothing from before sign-in survives into the signed-in session
-    if language:
-        session["language"] = language
-    login_user(user, remember=remember)
-    session.permanent = True
+    start_sign_in(user, remember=remember, user_agent=request.headers.get("User-Agent", ""))
+    login_user(user, remember=False)
+    session.permanent = remember
+
+
+def end_session() -> None:
+    """Sign this browser out: the sign-in ends on the server, so any copy of the cookie is dead too."""
+    if current_user.is_authenticated:
+        end_sign_in(current_user.get_id())
+    logout_user()
+    session.clear()
+
+
+def forget_remember_cookie(response):
+    """Delete Flask-Login's remember-me cookie, which browsers may still hold from older versions."""
+    config = current_app.config
+    response.delete_cookie(config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+                           path=config.get("REMEMBER_COOKIE_PATH", "/"), domain=config.get("REMEMBER_COOKIE_DOMAIN"))
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -50,8 +79,8 @@ def register():
         except AccountError as error:
             form.phone.errors.append(ACCOUNT_MESSAGES[error.code])
         else:
+            start_session(user)
             db.session.commit()
-            _start_session(user)
             flash(_("Welcome, %(name)s! Choose a course to begin.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("learning.catalog")))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
@@ -68,8 +97,8 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.phone.data, form.password.data)
         if user is not None:
-            db.session.commit()  # an upgraded password hash, if any
-            _start_session(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
+            db.session.commit()  # the sign-in, and an upgraded password hash if any
             return redirect(safe_next(request.args.get("next"), url_for("learning.my_learning")))
         form.password.errors.append(_("The phone number or password is not right."))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
@@ -78,13 +107,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
-    language = session.get("language")
-    logout_user()
-    session.clear()
-    if language:
-        session["language"] = language
+    end_session()
+    db.session.commit()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("learning.catalog"))
+    return forget_remember_cookie(redirect(url_for("learning.catalog")))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -100,8 +126,48 @@ def change_password():
         else:
             set_password(user, form.password.data)
             revoke_outstanding(user)  # a lost printed card must not outlive the password change
+            remembered = session.permanent
+            start_session(user, remember=remembered)  # every other sign-in ended with the new password
             db.session.commit()
-            _start_session(user)
             flash(_("Your password is changed. Other phones and browsers are signed out."), "success")
             return redirect(url_for("learning.my_learning"))
     return render_template("accounts/password.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/account/sign-ins", methods=["GET", "POST"])
+@signed_in
+def sign_ins():
+    """Where this person is signed in, and a way to end any of it: a phone lent or lost."""
+    form = EndSignInsForm()
+    user = current_user._get_current_object()
+    here = user.get_id()
+    if form.validate_on_submit():
+        which = form.which.data
+        if which == "everywhere":
+            end_all_sign_ins(user)
+            end_session()
+            db.session.commit()
+            flash(_("You are signed out everywhere, on this phone too."), "info")
+            return forget_remember_cookie(redirect(url_for("accounts.login")))
+        if which == "others":
+            ended = end_all_sign_ins(user, keep=here)
+            flash(ngettext("Signed out on %(num)s other phone or computer.",
+                           "Signed out on %(num)s other phones or computers.", ended), "success")
+        elif which.isdigit() and end_one_sign_in(user, int(which)):
+            flash(_("That phone or computer is signed out."), "success")
+        db.session.commit()
+        return redirect(url_for("accounts.sign_ins"))
+    rows = [(sign_in, is_current(sign_in, here)) for sign_in in open_sign_ins(user)]
+    return render_template("accounts/sign_ins.html", rows=rows, form=form, device_names=_device_names(),
+                           browser_names=_browser_names())
+
+
+def _device_names() -> dict[str, str]:
+    return {"android": _("Android phone"), "harmony": _("HarmonyOS phone"), "iphone": _("iPhone or iPad"),
+            "windows": _("Windows computer"), "mac": _("Mac computer"), "linux": _("Linux computer"),
+            "other": _("Unknown device")}
+
+
+def _browser_names() -> dict[str, str]:
+    return {"wechat": _("in WeChat"), "chrome": _("Chrome"), "edge": _("Edge"), "firefox": _("Firefox"),
+            "safari": _("Safari"), "phone_browser": _("the phone's own browser"), "other": _("a browser")}

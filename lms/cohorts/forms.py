@@ -13,8 +13,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.accounts.importing import MAX_FILE_BYTES
 from lms.accounts.signin_links import CODE_DAYS_DEFAULT, LINK_DAYS_DEFAULT, MAX_DAYS
+from lms.cohorts.importing import MAX_FILE_BYTES
 
 MAX_CAPACITY = 5000
 

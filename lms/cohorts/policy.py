@@ -8,10 +8,10 @@ with 404 by the views, so its existence does not leak.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, false, select
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select
 
 from lms.accounts.models import User
-from lms.cohorts.models import Cohort, CohortMember, TraineeImport, cohort_instructor
+from lms.cohorts.models import TRUSTED_WAYS_IN, Cohort, CohortMember, TraineeImport, cohort_instructor
 from lms.extensions import db
 
 
@@ -68,12 +68,29 @@ def member_of(cohort: Cohort, trainee_id: int) -> User | None:
 
 
 def may_issue_credentials(actor, target: User) -> bool:
-    """Reset codes and sign-in cards: administrators for anyone else, instructors for their own trainees."""
+    """Reset codes and sign-in cards, which let whoever holds them sign in as `target`.
+
+    Administrators: for anyone else. Instructors: only for trainees who came into one of their
+    workshops themselves (join code, accepted invitation) or whose account their own list made.
+    Membership alone is not enough: before invitations, a list could add any existing account.
+    """
     if not actor.is_authenticated or actor.id == target.id:
         return False
     if actor.role == "admin":
         return True
-    return target.role == "trainee" and instructs_trainee(actor, target.id)
+    if actor.role != "instructor" or target.role != "trainee":
+        return False
+    return bool(db.session.scalar(select(exists().where(
+        CohortMember.user_id == target.id, credentials_allowed(actor),
+        CohortMember.cohort_id == cohort_instructor.c.cohort_id, cohort_instructor.c.user_id == actor.id,
+    ))))
+
+
+def credentials_allowed(actor) -> ColumnElement[bool]:
+    """The condition on a `CohortMember` row (and its user) under which `actor`, an instructor of
+    that member's workshop, may hand out credentials: the SQL form of `may_issue_credentials`."""
+    return or_(CohortMember.joined_via.in_(TRUSTED_WAYS_IN),
+               CohortMember.user_id.in_(select(User.id).where(User.created_by_id == actor.id)))
 
 
 def own_import(user, import_id: int) -> TraineeImport | None:

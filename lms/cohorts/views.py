@@ -19,7 +19,6 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from lms.access import public, role_required, signed_in
-from lms.accounts.importing import ImportProblem, apply_import, check_rows, parse_upload
 from lms.accounts.models import SignInToken, User
 from lms.accounts.signin_links import format_reset_code, issue_reset_code, issue_sign_in_link
 from lms.cohorts.cards import Card, qr_svg, render_cards_pdf
@@ -39,8 +38,17 @@ from lms.cohorts.forms import (
     ResetCodeForm,
     SingleCardForm,
 )
+from lms.cohorts.importing import ImportProblem, apply_import, check_rows, parse_upload
+from lms.cohorts.invitations import answer_invitation, own_pending_invitation, pending_invitations, recount_pending
 from lms.cohorts.models import Cohort, CohortMember, TraineeImport
-from lms.cohorts.policy import managed_cohort, managed_cohorts, may_issue_credentials, member_of, own_import
+from lms.cohorts.policy import (
+    credentials_allowed,
+    managed_cohort,
+    managed_cohorts,
+    may_issue_credentials,
+    member_of,
+    own_import,
+)
 from lms.cohorts.workshops import (
     CohortDetails,
     CohortError,
@@ -84,8 +92,17 @@ def row_error_messages() -> dict[str, str]:
         "unknown_cohort": _("No workshop of yours has this code or name."),
         "ambiguous_cohort": _("Several workshops have this name: use the workshop's code instead."),
         "no_cohort": _("No workshop: fill in the workshop column or choose one above."),
-        "staff_account": _("This phone number belongs to an instructor or administrator account."),
-        "inactive_account": _("This account is switched off."),
+    }
+
+
+def import_outcome_messages() -> dict[str, str]:
+    return {
+        "created": _("New account made and added"),
+        "invited": _("Already has an account: invited. They join when they accept, or give them the join code."),
+        "asked_before": _("Already has an account and was invited before: not asked again."),
+        "not_invitable": _("Already has an account that cannot be invited (a staff or closed account)."),
+        "unchanged": _("Already in the workshop"),
+        "skipped": _("Skipped: the row has a problem"),
     }
 
 
@@ -150,12 +167,47 @@ def join():
                 flash(_("You joined %(name)s. Your courses are below.", name=outcome.cohort.name), "success")
             else:
                 flash(_("You are already in %(name)s.", name=outcome.cohort.name), "info")
-            for course in outcome.waiting:
-                flash(_("%(course)s opens when you finish the course before it.",
-                        course=course.title(course.shown_language(str(get_locale())))), "info")
+            _flash_waiting(outcome.waiting)
             return redirect(url_for("learning.my_learning"))
     status = 400 if form.errors else 200
     return render_template("cohorts/join.html", form=form, cohorts=cohorts_of(current_user)), status
+
+
+@bp.route("/invitations")
+@signed_in
+def invitations():
+    """Workshops an instructor invited this person to, each with "join" and "no, thanks"."""
+    pending = pending_invitations(current_user)
+    if current_user.pending_invitations != len(pending):  # a workshop deleted since: set the count right
+        recount_pending(current_user.id)
+        db.session.commit()
+    return render_template("cohorts/invitations.html", invitations=pending, form=ConfirmForm())
+
+
+@bp.route("/invitations/<int:invitation_id>", methods=["POST"])
+@signed_in
+def answer(invitation_id: int):
+    invitation = own_pending_invitation(current_user, invitation_id)
+    if invitation is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        accept = request.form.get("answer") == "join"
+        cohort = invitation.cohort
+        waiting = answer_invitation(invitation, current_user, accept)
+        db.session.commit()
+        if not accept:
+            flash(_("You said no to %(name)s. Nothing changed.", name=cohort.name), "info")
+            return redirect(url_for("cohorts.invitations"))
+        flash(_("You joined %(name)s. Your courses are below.", name=cohort.name), "success")
+        _flash_waiting(waiting)
+        return redirect(url_for("learning.my_learning"))
+    return redirect(url_for("cohorts.invitations"))
+
+
+def _flash_waiting(waiting) -> None:
+    for course in waiting:
+        flash(_("%(course)s opens when you finish the course before it.",
+                course=course.title(course.shown_language(str(get_locale())))), "info")
 
 
 @bp.route("/join/<code>")
@@ -413,7 +465,8 @@ def cards(cohort_id: int):
                  .order_by(User.display_name, User.id))
         if form.who.data == "new":
             query = query.where(User.password_hash == "")
-        # Trainees in a cohort this user manages: exactly whom `may_issue_credentials` allows.
+        if current_user.role != "admin":  # exactly whom `may_issue_credentials` allows
+            query = query.where(credentials_allowed(current_user))
         people = list(db.session.scalars(query))
         if not people:
             flash(_("Nobody to print a card for: everyone has chosen a password.") if form.who.data == "new"
@@ -488,15 +541,17 @@ def import_preview(import_id: int):
         if batch.confirmed_at is not None:
             flash(_("This list was imported already."), "info")
             return redirect(url_for("cohorts.import_preview", import_id=batch.id))
-        preview, default = _check(batch)
+        preview, _default = _check(batch)
         result = apply_import(batch, preview, current_user)
         db.session.commit()
-        flash(_("Imported: %(created)s new accounts, %(joined)s existing accounts added to a workshop, "
-                "%(unchanged)s already there, %(skipped)s rows skipped.", created=result.created,
-                joined=result.joined, unchanged=result.unchanged, skipped=result.skipped), "success")
-        if default is not None:
-            return redirect(url_for("cohorts.detail", cohort_id=default.id))
-        return redirect(url_for("cohorts.index"))
+        flash(_("Imported: %(created)s new accounts made, %(invited)s people invited, %(skipped)s rows skipped.",
+                created=result.count("created"), invited=result.count("invited"),
+                skipped=result.count("skipped")), "success")
+        return redirect(url_for("cohorts.import_preview", import_id=batch.id))
+    if batch.confirmed_at is not None:
+        outcomes = {row["line"]: row["outcome"] for row in batch.outcomes}
+        return render_template("cohorts/import_done.html", batch=batch, rows=batch.rows, outcomes=outcomes,
+                               messages=import_outcome_messages(), default=batch.cohort)
     preview, default = _check(batch)
     return render_template("cohorts/import_preview.html", batch=batch, preview=preview, default=default,
                            messages=row_error_messages(), form=form)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.audit.log import record_event
-from lms.cohorts.models import Cohort, CohortMember, cohort_course
+from lms.cohorts.models import JOINED_WITH_CODE, Cohort, CohortMember, cohort_course
 from lms.content.models import Course
 from lms.extensions import db
 from lms.learning.progress import LearningError, enrol
@@ -207,13 +207,17 @@ def enrol_in_courses(user: User, courses: list[Course]) -> list[Course]:
     return waiting
 
 
-def add_member(cohort: Cohort, user: User) -> tuple[bool, list[Course]]:
-    """Make the user a member and enrol them. Returns (newly added, courses still waiting)."""
+def add_member(cohort: Cohort, user: User, joined_via: str = JOINED_WITH_CODE) -> tuple[bool, list[Course]]:
+    """Make the user a member and enrol them. Returns (newly added, courses still waiting).
+
+    `joined_via` says how (lms/cohorts/models.py): it decides whether the workshop's instructors
+    may hand this person sign-in cards and reset codes.
+    """
     added = False
     if not is_member(cohort, user):
         try:
             with db.session.begin_nested():
-                db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
+                db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id, joined_via=joined_via))
             added = True
         except IntegrityError:  # joined a moment ago by a parallel request
             added = False

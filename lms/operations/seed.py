@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
-from lms.accounts.models import User, new_session_token
+from lms.accounts.models import User
 from lms.cohorts.models import Cohort, CohortMember, cohort_course, cohort_instructor
 from lms.content.models import Course, CourseItem
 from lms.database import utcnow
@@ -250,7 +250,7 @@ def _create_staff_and_workshops(cohorts: int, shapes: list[CourseShape], passwor
         insert(User).returning(User.id, sort_by_parameter_order=True),
         [{"phone": f"{INSTRUCTOR_PREFIX}{first + n:08d}", "display_name": person_name(rng) + "老师",
           "village": "县培训中心", "role": "instructor", "password_hash": password_hash,
-          "session_token": new_session_token(), "active": True,
+          "active": True,
           "created_at": now - timedelta(days=rng.randint(400, 700))} for n in range(instructors)],
     ))
     plans = []
@@ -452,7 +452,7 @@ def seed_database(trainees: int, cohorts: int, password_hash: str, seed: int = 2
             batch.users.append({
                 "phone": f"{TRAINEE_PREFIX}{first + number:08d}", "display_name": person_name(rng),
                 "village": workshop.village if rng.random() < 0.85 else village_name(rng), "role": "trainee",
-                "password_hash": password_hash, "session_token": new_session_token(), "active": rng.random() > 0.01,
+                "password_hash": password_hash, "active": rng.random() > 0.01,
                 "locale": None, "created_at": joined - timedelta(minutes=rng.randint(1, 600)),
             })
         user_ids = list(db.session.scalars(

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from lms.accounts.models import ROLES, User, new_session_token
+from lms.accounts.models import ROLES, User
 from lms.accounts.service import AccountError, normalize_display_name
+from lms.accounts.sign_ins import end_all_sign_ins
 from lms.audit.log import record_event
 from lms.content.models import Course
 from lms.extensions import db
@@ -89,7 +90,7 @@ def set_active(actor: User, user: User, active: bool) -> bool:
     if user.active == active:
         return False
     user.active = active
-    user.session_token = new_session_token()  # ends every open session and "remember me" cookie
+    end_all_sign_ins(user)  # a closed account is signed out everywhere at once
     record_event(actor, "user.activated" if active else "user.deactivated", "user", user.id)
     return True
 

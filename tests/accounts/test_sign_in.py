@@ -21,6 +21,7 @@ from lms.accounts import loader, service
 from lms.accounts.models import User
 from lms.accounts.passwords import password_problem
 from lms.accounts.service import AccountError, normalize_phone
+from lms.accounts.sign_ins import start_sign_in
 from lms.extensions import db, login_manager
 from tests.conftest import EXTERNAL_DATABASE, PASSWORD
 
@@ -88,9 +89,9 @@ def session_cookie(response) -> str | None:
     return next((value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")), None)
 
 
-def test_a_session_cookie_is_renewed_with_the_first_page_of_a_day_not_with_every_page(client, auth, trainee,
-                                                                                     monkeypatch):
-    assert session_cookie(auth.login(trainee))
+def test_a_kept_session_cookie_is_renewed_with_the_first_page_of_a_day_not_with_every_page(client, auth, trainee,
+                                                                                          monkeypatch):
+    assert session_cookie(auth.login(trainee, remember="y"))
     assert client.get("/my").status_code == 200
     assert session_cookie(client.get("/my")) is None  # the rest of the day: no cookie re-sent
 
@@ -98,7 +99,7 @@ def test_a_session_cookie_is_renewed_with_the_first_page_of_a_day_not_with_every
     renewed = session_cookie(client.get("/my"))
     assert renewed is not None
     expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", renewed).group(1))
-    assert abs(expires - (datetime.now(UTC) + timedelta(days=31))) < timedelta(minutes=5)
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
     assert session_cookie(client.get("/my")) is None
     assert client.get("/my").status_code == 200  # still signed in
 
@@ -120,6 +121,7 @@ def test_a_new_password_ends_other_sessions_and_remember_me_cookies(app, auth, t
 
 def test_a_pages_user_joins_the_pages_database_session_so_a_change_to_it_is_saved(app, trainee):
     """Pages read their user directly, outside the session; once a page uses its session, the user is in it."""
+    start_sign_in(trainee)
     session_id, trainee_id = trainee.get_id(), trainee.id
     db.session.commit()
     db.session.remove()  # a request starts with a session of its own
@@ -158,7 +160,7 @@ def test_a_session_follows_a_phone_across_networks_without_hashing_its_address(a
 
 @pytest.mark.app_config(SESSION_PROTECTION="strong")
 def test_session_protection_still_works_when_configured(client, auth, trainee):
-    auth.login(trainee)
+    auth.login(trainee, remember="y")
     client.get("/my", headers={"User-Agent": "the same cookie in another browser"})
     with client.session_transaction() as session:
         assert session["_fresh"] is False  # Flask-Login's verdict for a permanent session

@@ -197,3 +197,26 @@ def test_a_saved_course_opens_without_signal_even_unvisited_lessons(phone, live_
         expect(page.get_by_role("heading", name="算清每一单的利润")).to_be_visible()
     finally:
         page.context.set_offline(False)
+
+
+def test_signing_out_on_a_shared_phone_after_keep_me_signed_in(phone, live_server, artifacts):
+    """The village hall's phone: the next person who picks it up is not signed in as the last one."""
+    page = phone
+    register(page, live_server, phone="13812340001", name="韦秀英")
+    page.get_by_role("button", name="退出登录").click()
+    page.goto(live_server + "/login")
+    remember = page.get_by_label("在这部手机上保持登录 30 天")
+    expect(remember).not_to_be_checked()
+    page.get_by_label("手机号").fill("13812340001")
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    remember.check()
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_text("当前账号：韦秀英")).to_be_visible()
+
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_text("你已退出登录")).to_be_visible()
+    page.reload()
+    page.goto(live_server + "/my")
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    assert "/login" in page.url
+    page.screenshot(path=artifacts / "signed-out-shared-phone-zh-360.png", full_page=True)

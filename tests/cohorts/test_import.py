@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from lms.accounts.importing import ImportProblem, decode_csv, read_rows
 from lms.accounts.models import User
 from lms.audit.models import AuditEvent
-from lms.cohorts.models import CohortMember, TraineeImport
+from lms.cohorts.importing import ImportProblem, decode_csv, read_rows
+from lms.cohorts.models import CohortInvitation, CohortMember, TraineeImport
 from lms.extensions import db
 from lms.learning.models import Enrolment
 from tests.cohorts.factories import make_cohort
@@ -68,7 +68,7 @@ def test_the_preview_shows_every_row_and_imports_nothing_yet(client, auth, setti
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "吕振鸿" in page and "13812345678" in page and "韦秀英" in page and "13912345678" in page
-    assert "新建账号：2 行" in page and "导入 2 行" in page
+    assert "将加入：2 行" in page and "导入 2 行" in page
     assert trainee_count() == 0
     assert db.session.scalar(select(func.count(CohortMember.id))) == 0
 
@@ -87,23 +87,27 @@ def test_row_errors_name_the_row_and_the_problem(client, auth, setting, make_use
     rows = {int(line): text for line, text in re.findall(r'<td class="num">(\d+)</td>(.*?)</tr>', page, re.S)}
     assert "不是 11 位手机号码" in rows[2]
     assert "没有填姓名" in rows[3]
-    assert "新建账号" in rows[4]
+    assert "将加入" in rows[4]
     assert "第 4 行已经有这个手机号" in rows[5]
     assert "你的培训班里没有这个加入码或名称" in rows[6]
-    assert "老师或管理员的账号" in rows[7]
-    assert "有问题的行（会跳过）：5 行" in page and "导入 1 行" in page
+    assert "将加入" in rows[7] and "账号" not in rows[7]  # an existing (staff) number reads like any other
+    assert "有问题的行（会跳过）：4 行" in page and "导入 2 行" in page
 
 
 def test_confirming_imports_valid_rows_in_one_go_and_enrols_them(client, auth, setting):
     auth.login(setting["instructor"])
     preview_url = upload(client, GOOD + ",13700000000,\n", setting["cohort"]).headers["Location"]
     response = client.post(preview_url)
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/workshops/{setting['cohort'].id}/")
+    assert response.status_code == 302 and response.headers["Location"] == preview_url
+    done = client.get(preview_url).get_data(as_text=True)
+    assert done.count("已新建账号并加入") == 3 and "已跳过：这一行有问题" in done  # 2 rows, and the summary
     people = list(db.session.scalars(select(User).where(User.role == "trainee").order_by(User.phone)))
     assert [(p.display_name, p.phone, p.village, p.password_hash) for p in people] == [
         ("吕振鸿", "13812345678", "北山村", ""), ("韦秀英", "13912345678", "东坡村", "")]
     members = set(db.session.scalars(select(CohortMember.user_id)))
     assert members == {p.id for p in people}
+    assert {p.created_by_id for p in people} == {setting["instructor"].id}
+    assert set(db.session.scalars(select(CohortMember.joined_via))) == {"import"}
     assert db.session.scalar(select(func.count(Enrolment.id))) == 2
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "accounts.imported"))
     assert event.actor_id == setting["instructor"].id and sorted(event.details["created"]) == sorted(members)
@@ -124,18 +128,20 @@ def test_importing_the_same_file_again_creates_no_duplicates(client, auth, setti
     assert db.session.scalar(select(func.count(CohortMember.id))) == 2
 
 
-def test_known_phones_join_another_workshop_without_a_second_account(client, auth, setting, courses):
+def test_known_phones_are_invited_to_another_workshop_not_added(client, auth, setting, courses):
     later = make_cohort("进阶班", courses=[courses["shop-growth"]], instructors=[setting["instructor"]])
     auth.login(setting["instructor"])
     client.post(upload(client, GOOD, setting["cohort"]).headers["Location"])
     moved = GOOD.replace("北山村", "改了村")
     page = client.get(upload(client, moved, later).headers["Location"]).get_data(as_text=True)
-    assert "已有账号、加入培训班：2 行" in page
+    assert "将加入：2 行" in page and "已有账号" not in page  # the preview does not tell who is registered
     batch = db.session.scalar(select(TraineeImport).order_by(TraineeImport.id.desc()))
-    client.post(f"/workshops/import/{batch.id}")
+    done = client.get(client.post(f"/workshops/import/{batch.id}").headers["Location"]).get_data(as_text=True)
+    assert done.count("已经有账号：已发出邀请") == 3  # both rows, and the summary
     assert trainee_count() == 2
-    assert db.session.scalar(select(func.count(CohortMember.id)).where(CohortMember.cohort_id == later.id)) == 2
+    assert db.session.scalar(select(func.count(CohortMember.id)).where(CohortMember.cohort_id == later.id)) == 0
     assert db.session.scalar(select(User.village).where(User.phone == "13812345678")) == "北山村"  # not overwritten
+    assert db.session.scalar(select(func.count(CohortInvitation.id))) == 2
 
 
 def test_rows_choose_their_workshop_by_code_or_name_but_only_among_the_instructors_own(
@@ -146,7 +152,7 @@ def test_rows_choose_their_workshop_by_code_or_name_but_only_among_the_instructo
                f"丙,13812345673,{elsewhere.join_code}\n丁,13812345674,\n")
     auth.login(setting["instructor"])
     page = client.get(upload(client, content).headers["Location"]).get_data(as_text=True)
-    assert "新建账号：2 行" in page
+    assert "将加入：2 行" in page
     assert "有问题的行（会跳过）：2 行" in page  # another instructor's code, and no workshop at all
     assert "没有培训班" in page
     client.post(f"/workshops/import/{db.session.scalar(select(TraineeImport.id))}")

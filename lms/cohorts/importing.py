@@ -3,9 +3,14 @@
 A list has a name, a mobile number, a village or township and, optionally, the workshop (its
 join code or its exact name) for each trainee. Excel on Chinese Windows saves CSV as GBK, other
 programs as UTF-8 with or without a byte-order mark: all are read. The phone number is the
-identity, so importing the same file again creates no second account: a known phone is added to
-the workshop (if not in it yet) and otherwise left alone; the name on an existing account is
-never overwritten by a list.
+identity, so importing the same file again creates no second account.
+
+A list makes new accounts and adds them. It never adds an account that exists already: that
+person is invited and decides (lms/cohorts/invitations.py), because an account added by a list
+would be one its instructor could print a sign-in card for. Nor does the preview tell whether a
+number has an account (anyone could upload a list of numbers to find out): a valid row reads
+"will be added" either way, and only after the instructor confirms does each row say what
+happened (made, invited, cannot be invited).
 
 Nothing is written while checking; `apply_import` writes every valid row in the caller's
 transaction and skips the rows with errors.
@@ -25,7 +30,8 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.accounts.service import AccountError, create_user, normalize_display_name, normalize_phone
 from lms.audit.log import record_event
-from lms.cohorts.models import Cohort, CohortMember, TraineeImport
+from lms.cohorts.invitations import invite
+from lms.cohorts.models import JOINED_BY_IMPORT, Cohort, CohortMember, TraineeImport
 from lms.cohorts.workshops import add_member, normalize_join_code
 from lms.database import utcnow
 from lms.extensions import db
@@ -43,10 +49,17 @@ _HEADER_WORDS = (
 )
 
 # Row statuses in a preview.
-NEW = "new"  # an account is created (and joins the workshop)
-JOIN = "join"  # an existing account joins the workshop
-NOTHING = "nothing"  # already there: importing the same file again changes nothing
+READY = "ready"  # will be added: a new account is made, or an existing one invited (not said which)
+NOTHING = "nothing"  # already in that workshop: importing the same file again changes nothing
 ERROR = "error"  # skipped
+
+# What happened to a row, said after confirmation.
+CREATED = "created"  # a new account, added to the workshop
+INVITED = "invited"  # the number has an account: its owner was invited
+ASKED_BEFORE = "asked_before"  # invited earlier (or declined): not asked again
+NOT_INVITABLE = "not_invitable"  # a staff or closed account: not invited
+UNCHANGED = "unchanged"  # already in the workshop
+SKIPPED = "skipped"  # the row had an error
 
 
 class ImportProblem(ValueError):
@@ -65,7 +78,7 @@ class RowCheck:
     village: str
     cohort_label: str
     cohort: Cohort | None = None
-    status: str = NEW
+    status: str = READY
     errors: list[tuple[str, dict]] = field(default_factory=list)
     user: User | None = None
 
@@ -83,15 +96,15 @@ class Preview:
 
     @property
     def changes(self) -> int:
-        return self.count(NEW) + self.count(JOIN)
+        return self.count(READY)
 
 
 @dataclass
 class ImportResult:
-    created: int = 0
-    joined: int = 0
-    unchanged: int = 0
-    skipped: int = 0
+    outcomes: list[dict] = field(default_factory=list)  # {"line", "name", "outcome"} per row
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.outcomes if row["outcome"] == outcome)
 
 
 # ---------------------------------------------------------------- reading the file
@@ -254,45 +267,49 @@ def check_rows(rows: list[dict], cohorts: list[Cohort], default: Cohort | None, 
         if check.errors:
             check.status = ERROR
             continue
-        user = users.get(check.phone)
-        check.user = user
-        if user is None:
-            check.status = NEW
-        elif user.role != "trainee":
-            check.errors.append(("staff_account", {}))
-            check.status = ERROR
-        elif not user.active:
-            check.errors.append(("inactive_account", {}))
-            check.status = ERROR
-        elif check.cohort is not None and (user.id, check.cohort.id) not in memberships:
-            check.status = JOIN
-        else:
-            check.status = NOTHING
+        check.user = users.get(check.phone)
+        # Only a member of the very workshop the row names is reported as such: the instructor
+        # sees that workshop's members anyway. Anything else about an existing account waits.
+        already_there = (check.user is not None and check.cohort is not None
+                         and (check.user.id, check.cohort.id) in memberships)
+        check.status = NOTHING if already_there else READY
     return Preview(rows=checks)
 
 
 def apply_import(batch: TraineeImport, preview: Preview, actor: User) -> ImportResult:
-    """Create and add every valid row of a checked preview; skip the rows with errors. Records one audit event."""
+    """Make and add the new accounts, invite the existing ones; skip the rows with errors.
+
+    Records what happened to each row on the batch (the page shows it) and one audit event.
+    """
     result = ImportResult()
-    created, joined = [], []
+    created, invited = [], []
     for row in preview.rows:
-        if row.status == ERROR:
-            result.skipped += 1
-            continue
-        if row.status == NOTHING:
-            result.unchanged += 1
-            continue
-        user = row.user
-        if user is None:
-            user = create_user(row.phone, row.name, None, role="trainee", village=row.village)
-            created.append(user.id)
-            result.created += 1
-        if row.cohort is not None:
-            added, _ = add_member(row.cohort, user)
-            if added and row.status == JOIN:
-                joined.append(user.id)
-                result.joined += 1
+        outcome = _apply_row(row, actor)
+        if outcome == CREATED:
+            created.append(row.user.id)
+        elif outcome == INVITED:
+            invited.append(row.user.id)
+        result.outcomes.append({"line": row.line, "name": row.name, "outcome": outcome})
     batch.confirmed_at = utcnow()
+    batch.outcomes = result.outcomes
     record_event(actor, "accounts.imported", "trainee_import", batch.id, filename=batch.filename,
-                 created=created, joined=joined, skipped_lines=[r.line for r in preview.errors])
+                 created=created, invited=invited, skipped_lines=[r.line for r in preview.errors])
     return result
+
+
+def _apply_row(row: RowCheck, actor: User) -> str:
+    if row.status == ERROR:
+        return SKIPPED
+    if row.status == NOTHING:
+        return UNCHANGED
+    if row.user is None:
+        row.user = create_user(row.phone, row.name, None, role="trainee", village=row.village)
+        row.user.created_by_id = actor.id
+        if row.cohort is not None:
+            add_member(row.cohort, row.user, joined_via=JOINED_BY_IMPORT)
+        return CREATED
+    if row.user.role != "trainee" or not row.user.active:
+        return NOT_INVITABLE
+    if row.cohort is None:  # an administrator's list without a workshop: nothing to invite to
+        return UNCHANGED
+    return INVITED if invite(row.cohort, row.user, actor) else ASKED_BEFORE
