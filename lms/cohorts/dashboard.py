@@ -21,6 +21,7 @@ from lms.extensions import db
 from lms.learning.models import Enrolment, ItemProgress
 from lms.quizzes.attempts import questions_for
 from lms.quizzes.models import QuizAttempt
+from lms.spreadsheets import safe_text
 
 IDLE_DAYS_DEFAULT = 7
 SORTS = ("name", "village", "done", "active")
@@ -199,8 +200,7 @@ def build_grid(cohort: Cohort, idle_days: int = IDLE_DAYS_DEFAULT, sort: str | N
 
 def _cell_text(value) -> str:
     """Spreadsheet-safe: a cell that starts like a formula is kept as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_text("" if value is None else str(value))
 
 
 def csv_rows(grid: Grid, language: str, labels: dict[str, str], format_time) -> list[list[str]]:

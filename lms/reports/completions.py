@@ -27,8 +27,8 @@ from lms.extensions import db
 from lms.learning.models import Enrolment, ItemProgress
 from lms.reports.certificates import certificates_for
 from lms.reports.filters import ExportFilters, filtered_enrolments
-from lms.reports.spreadsheets import CsvEncoder, add_sheet, csv_chunks, new_write_only_workbook, safe_cell, safe_text
 from lms.reports.timefmt import iso_local, raw_time
+from lms.spreadsheets import CsvEncoder, add_sheet, csv_chunks, new_write_only_workbook, safe_cell, safe_text
 
 HEADER_LANGUAGES = ("zh", "en", "machine")
 CHUNK_SIZE = 2000

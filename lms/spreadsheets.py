@@ -4,10 +4,12 @@
   field quoted, numbers left bare so they stay numbers.
 * XLSX is written by openpyxl in write-only mode: rows go straight to a temporary file, so memory
   stays flat however many rows there are.
-* Every text cell that a spreadsheet would read as a formula (first character `=`, `+`, `-`,
-  `@`, tab or carriage return: OWASP's CSV-injection advice) is prefixed with an apostrophe, in
-  both formats, so `=HYPERLINK(...)` in a name is shown as text and never runs. Characters that
-  XML (and so XLSX) cannot hold are dropped from both formats alike.
+* Every text cell that a spreadsheet would read as a formula is prefixed with an apostrophe, in
+  both formats, so `=HYPERLINK(...)` in a name is shown as text and never runs: a first character
+  `=`, `+`, `-`, `@`, tab or carriage return (OWASP's CSV-injection advice), their full-width and
+  small forms (`＝＋－＠`, which WPS and Excel on Chinese systems may read as the same), and any
+  of these after leading spaces (ASCII or ideographic). Characters that XML (and so XLSX) cannot
+  hold are dropped from both formats alike.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 BOM = "\ufeff"
-FORMULA_STARTS = frozenset("=+-@\t\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")  # after NFKC, which turns ＝＋－＠ and ﹦﹢﹣﹫ into these
+_LEADING_SPACE = " \u3000\u00a0\n"
 # Control characters that XML 1.0 forbids (tab, newline and carriage return are allowed).
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _NEEDS_CLEANING = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
@@ -28,9 +32,17 @@ def safe_text(value: str) -> str:
     """Text a spreadsheet shows as text: formula-looking cells get a leading apostrophe."""
     if value and not _NEEDS_CLEANING.isdisjoint(value):
         value = _XML_ILLEGAL.sub("", value)
-    if value and value[0] in FORMULA_STARTS:
+    if value and looks_like_a_formula(value):
         return "'" + value
     return value
+
+
+def looks_like_a_formula(value: str) -> bool:
+    """Whether a spreadsheet might run this text: its first character past any spaces starts a formula."""
+    if value[0] in FORMULA_STARTS:  # tab and carriage return count before any stripping
+        return True
+    first = value.lstrip(_LEADING_SPACE)[:1]
+    return bool(first) and unicodedata.normalize("NFKC", first) in FORMULA_STARTS
 
 
 def safe_cell(value):
