@@ -21,7 +21,7 @@ from lms.content.frontmatter import FieldReader, FrontMatter, split_front_matter
 from lms.content.models import LEVELS
 from lms.content.problems import CourseValidationError, Problem, ProblemList
 from lms.content.quizfile import compare_translation, parse_quiz_body
-from lms.content.rendering import MediaInfo, render_markdown
+from lms.content.rendering import CONTENT_CLASSES, RENDERING_VERSION, MediaInfo, allowed_class, render_markdown
 
 CONTENT_LANGUAGES = ("zh", "en")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -39,6 +39,9 @@ MEDIA_TYPES = {
 }
 MAX_MEDIA_BYTES = 2 * 1024 * 1024
 RESERVED_ITEM_SLUGS = {"media", "start", "offline"}
+_CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*["'](?P<names>[^"']*)["']""")
+_ATTRIBUTE_LIST = re.compile(r"\{:?(?P<inside>[^{}]*)\}")
+_DOT_CLASS = re.compile(r"(?:^|\s)\.([\w-]+)")
 _IMAGE_REF = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<src>[^)\s>]+)")
 _SVG_FORBIDDEN_ELEMENTS = {"script", "foreignobject", "iframe", "embed", "object"}
 
@@ -263,8 +266,14 @@ def check_media(relative: str, content: bytes, course_path: str) -> tuple[MediaF
 # ---------------------------------------------------------------- one course
 
 
-def _check_images(body: str, body_first_line: int, media: dict[str, MediaInfo], report: ProblemList) -> None:
+def _check_body(body: str, body_first_line: int, media: dict[str, MediaInfo], report: ProblemList) -> None:
+    """What the markdown of a lesson, quiz or course page may not do: outside images, missing
+    media, and classes that would dress course text up as the site's own buttons and boxes."""
     for offset, line in enumerate(body.splitlines()):
+        for name in _author_classes(line):
+            if not allowed_class(name):
+                report(body_first_line + offset, f"class '{name}' is not allowed in course text; "
+                       f"use only {', '.join(sorted(CONTENT_CLASSES))}")
         for match in _IMAGE_REF.finditer(line):
             source = match["src"]
             if re.match(r"^[a-z][a-z0-9+.-]*:|^//", source, re.IGNORECASE):
@@ -272,6 +281,14 @@ def _check_images(body: str, body_first_line: int, media: dict[str, MediaInfo], 
                        f"image '{source}' comes from outside the course: put it in media/ and write ![...](media/...)")
             elif source not in media:
                 report(body_first_line + offset, f"missing media file '{source}'")
+
+
+def _author_classes(line: str) -> list[str]:
+    """Classes a line sets: `class="..."` in raw HTML or an attribute list, and `.name` in `{: ...}`."""
+    names = [name for match in _CLASS_ATTRIBUTE.finditer(line) for name in match["names"].split()]
+    for attributes in _ATTRIBUTE_LIST.finditer(line):
+        names += _DOT_CLASS.findall(_CLASS_ATTRIBUTE.sub("", attributes["inside"]))
+    return names
 
 
 def _translation_keys_only(matter: FrontMatter, kind: str, report: ProblemList) -> FieldReader:
@@ -376,7 +393,7 @@ def parse_course(
         content_hash=_content_hash(files),
         files={path: content for path, content in files.items() if not _is_hidden(path)},
     )
-    _check_images(matter.body, matter.body_first_line, media_info, report)
+    _check_body(matter.body, matter.body_first_line, media_info, report)
 
     for lang, relative in course_texts.items():
         if lang is None:
@@ -392,7 +409,7 @@ def parse_course(
         course.titles[lang] = t_fields.text("title", required=True)
         course.summaries[lang] = t_fields.text("summary", default=course.summaries[language])
         course.landing[lang] = render_markdown(t_matter.body, media_info)
-        _check_images(t_matter.body, t_matter.body_first_line, media_info, t_report)
+        _check_body(t_matter.body, t_matter.body_first_line, media_info, t_report)
 
     course.items = _parse_items(items, texts, course, media_info, problems, course_path)
     return course, problems
@@ -403,7 +420,9 @@ def _is_hidden(relative: str) -> bool:
 
 
 def _content_hash(files: dict[str, bytes]) -> str:
-    digest = hashlib.sha256()
+    """The files' digest, and the renderer's version: a change to how markdown is rendered or
+    sanitized renders every course again at the next sync, as a change to its files would."""
+    digest = hashlib.sha256(RENDERING_VERSION.encode() + b"\0")
     for relative in sorted(files):
         if _is_hidden(relative):
             continue
@@ -436,7 +455,7 @@ def _parse_items(items, texts, course: ParsedCourse, media_info, problems, cours
         item = ParsedItem(slug=slug, kind=kind, number=number, source=relative)
         fields = FieldReader(matter, report, QUIZ_KEYS if kind == "quiz" else LESSON_KEYS)
         item.titles[course.language] = fields.text("title", required=True)
-        _check_images(matter.body, matter.body_first_line, media_info, report)
+        _check_body(matter.body, matter.body_first_line, media_info, report)
         if kind == "lesson":
             item.minutes = fields.integer("minutes", 1, 600, default=0, required=True) or 0
             item.bodies[course.language] = render_markdown(matter.body, media_info)
@@ -473,7 +492,7 @@ def _parse_items(items, texts, course: ParsedCourse, media_info, problems, cours
             continue
         fields = _translation_keys_only(matter, kind, report)
         item.titles[lang] = fields.text("title", required=True)
-        _check_images(matter.body, matter.body_first_line, media_info, report)
+        _check_body(matter.body, matter.body_first_line, media_info, report)
         if kind == "lesson":
             item.bodies[lang] = render_markdown(matter.body, media_info)
         else:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
+import pytest
+
+from lms.content.parser import load_catalog
+from lms.content.problems import CourseValidationError
 from lms.content.rendering import render_markdown
 from tests.conftest import COURSES
 
@@ -43,7 +48,36 @@ def test_script_event_handlers_and_javascript_links_are_removed():
 def test_markdown_features_survive_sanitizing():
     html = render_markdown("## 标题\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n\n[链接](https://www.taobao.com)\n")
     assert '<h2 id="' in html and "<table>" in html and "<pre><code>" in html
-    assert 'href="https://www.taobao.com"' in html and 'rel="noopener noreferrer"' in html
+    assert 'href="https://www.taobao.com"' in html and 'rel="noopener nofollow noreferrer"' in html
+
+
+def test_course_text_cannot_pass_for_the_site_s_own_buttons_or_clobber_its_ids():
+    html = render_markdown('## 标题 {: #csrf_token .button .tip }\n\n[回到标题](#csrf_token)\n\n'
+                           '<div class="button button-next" id="main">假按钮</div>\n\n'
+                           '段落\n{: class="flash flash-success" }\n\n```python\nx = 1\n```\n')
+    assert 'class="button' not in html and "flash" not in html
+    assert '<h2 class="tip" id="user-content-csrf_token">' in html
+    assert 'href="#user-content-csrf_token"' in html  # the in-page link follows its heading
+    assert 'id="main"' not in html and 'id="user-content-main"' in html
+    assert 'class="language-python"' in html
+    assert not re.search(r'id="(?!user-content-)', html)
+
+
+def test_the_checker_names_a_class_that_is_not_allowed_with_its_line(tmp_path):
+    folder = tmp_path / "courses"
+    shutil.copytree(COURSES, folder)
+    lesson = folder / "shop-basics" / "01-choose-product.md"
+    text = lesson.read_text(encoding="utf-8")
+    lesson.write_text(text + '\n[下一步](next) {: .button .button-next }\n\n<p class="tip flash">x</p>\n',
+                      encoding="utf-8")
+    with pytest.raises(CourseValidationError) as refused:
+        load_catalog(folder)
+    messages = [str(problem) for problem in refused.value.problems]
+    lines = len(text.splitlines())
+    assert any(f"01-choose-product.md:{lines + 2}:" in m and "'button'" in m for m in messages), messages
+    assert any(f"01-choose-product.md:{lines + 2}:" in m and "'button-next'" in m for m in messages), messages
+    assert any(f"01-choose-product.md:{lines + 4}:" in m and "'flash'" in m for m in messages), messages
+    assert not any("'tip'" in m for m in messages)
 
 
 def test_hostile_lesson_is_inert_on_the_page(client, auth, trainee, runner, tmp_path):
