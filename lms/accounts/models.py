@@ -76,7 +76,7 @@ class SignInToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    failed_attempts: Mapped[int] = mapped_column(default=0)
+    failed_attempts: Mapped[int] = mapped_column(default=0)  # tries at a reset code, counted before each check
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 

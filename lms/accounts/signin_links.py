@@ -23,7 +23,7 @@ from lms.accounts.models import RESET_CODE, SIGN_IN_LINK, SignInToken, User
 from lms.accounts.passwords import hash_password, verify_password
 from lms.accounts.service import AccountError, find_by_phone, normalize_phone, set_password
 from lms.audit.log import record_event
-from lms.database import utcnow
+from lms.database import end_transaction, utcnow
 from lms.extensions import db
 
 LINK_DAYS_DEFAULT = 14
@@ -96,10 +96,14 @@ def normalize_reset_code(raw: str | None) -> str:
 
 
 def _take(token: SignInToken, now: datetime) -> bool:
+    return _take_by_id(token.id, now)
+
+
+def _take_by_id(token_id: int, now: datetime) -> bool:
     """Mark a token used, once: of two parallel requests only one gets True."""
     result = db.session.execute(
         update(SignInToken)
-        .where(SignInToken.id == token.id, SignInToken.used_at.is_(None), SignInToken.revoked_at.is_(None),
+        .where(SignInToken.id == token_id, SignInToken.used_at.is_(None), SignInToken.revoked_at.is_(None),
                SignInToken.expires_at > now)
         .values(used_at=now)
         .execution_options(synchronize_session=False)
@@ -133,6 +137,10 @@ def use_sign_in_link(token: str, now: datetime | None = None) -> User | None:
 def redeem_reset_code(phone: str, code: str, new_password: str, now: datetime | None = None) -> User:
     """Set a new password with a reset code. The old password and every session end here.
 
+    Each try is counted before the code is checked, in one guarded UPDATE per code, and the count
+    is committed before Argon2 runs: however many guesses arrive at once, at most five are ever
+    checked against a code, and the fifth wrong one voids it.
+
     Raises AccountError("bad_code") for an unknown phone, a wrong, used, expired or revoked code,
     without saying which.
     """
@@ -147,19 +155,35 @@ def redeem_reset_code(phone: str, code: str, new_password: str, now: datetime | 
                                   SignInToken.used_at.is_(None), SignInToken.revoked_at.is_(None),
                                   SignInToken.expires_at > now)
     ))
-    if not tokens:
+    tried = [(token.id, token.token_hash) for token in tokens if _count_a_try(token.id, now)]
+    end_transaction()  # the tries are counted before the slow check, and no write lock is held during it
+    if not tried:
         verify_password(_dummy_code_hash(), code)  # the same work as a real check
         raise AccountError("bad_code")
-    for token in tokens:
-        if len(code) == RESET_CODE_DIGITS and verify_password(token.token_hash, code) and _take(token, now):
+    for token_id, stored_hash in tried:
+        if len(code) == RESET_CODE_DIGITS and verify_password(stored_hash, code) and _take_by_id(token_id, now):
             set_password(user, new_password)
-            record_event(user, "account.reset_code_used", "user", user.id, token_id=token.id)
+            record_event(user, "account.reset_code_used", "user", user.id, token_id=token_id)
             return user
-    for token in tokens:
-        token.failed_attempts += 1
-        if token.failed_attempts >= MAX_CODE_FAILURES:
-            token.revoked_at = now
+    db.session.execute(
+        update(SignInToken)
+        .where(SignInToken.id.in_([token_id for token_id, _ in tried]),
+               SignInToken.failed_attempts >= MAX_CODE_FAILURES, SignInToken.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session=False)
+    )
     raise AccountError("bad_code")
+
+
+def _count_a_try(token_id: int, now: datetime) -> bool:
+    """Count one try against a code that still works and has tries left; False when none are left."""
+    result = db.session.execute(
+        update(SignInToken)
+        .where(SignInToken.id == token_id, SignInToken.used_at.is_(None), SignInToken.revoked_at.is_(None),
+               SignInToken.expires_at > now, SignInToken.failed_attempts < MAX_CODE_FAILURES)
+        .values(failed_attempts=SignInToken.failed_attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def choose_first_password(user: User, new_password: str) -> None:

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from lms.accounts.models import SignInToken
@@ -122,3 +123,45 @@ def test_an_administrator_may_issue_a_code_for_any_member(client, auth, make_use
 def test_the_reset_page_comes_prefilled_from_the_instructors_qr_code(client, setting):
     page = client.get(f"/reset?phone={setting['trainee'].phone}").get_data(as_text=True)
     assert f'value="{setting["trainee"].phone}"' in page
+
+
+def test_guesses_sent_all_at_once_check_a_code_at_most_five_times(app, setting, monkeypatch):
+    """Each try is counted in SQL before the code is checked, so parallel guesses cannot slip past five."""
+    import threading
+    import time
+
+    from lms.accounts import signin_links
+
+    trainee = setting["trainee"]
+    code = issue_reset_code(trainee, setting["instructor"])
+    stored_hash = db.session.scalar(select(SignInToken.token_hash))
+    phone = trainee.phone
+    db.session.commit()  # and start no new transaction: the test's own session must not hold the write lock
+    checks, real_verify = [], signin_links.verify_password
+
+    def slow_verify(hashed, candidate):
+        if hashed == stored_hash:
+            checks.append(candidate)
+            time.sleep(0.05)  # Argon2 takes a while: the window parallel guesses used to share
+        return real_verify(hashed, candidate)
+
+    monkeypatch.setattr(signin_links, "verify_password", slow_verify)
+    wrong = f"{(int(code) + 1) % 10**8:08d}"
+    start = threading.Barrier(12)
+    answers: list[int] = []
+
+    def guess():
+        client = FlaskClient(app)  # a plain client: each request brings its own app context
+        start.wait()
+        answers.append(reset(client, phone, wrong).status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 12 and 500 not in answers
+    assert len(checks) <= MAX_CODE_FAILURES
+    stored = db.session.scalar(select(SignInToken))
+    assert stored.failed_attempts == MAX_CODE_FAILURES and stored.revoked_at is not None
+    assert reset(app.test_client(), trainee.phone, code).status_code == 400  # void, even with the right code
