@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from lms.access import public, signed_in
 from lms.accounts.forms import ACCOUNT_MESSAGES, ChangePasswordForm, EndSignInsForm, LoginForm, RegisterForm
 from lms.accounts.passwords import verify_password
-from lms.accounts.service import AccountError, authenticate, create_user, set_password
+from lms.accounts.service import AccountError, authenticate, create_user, find_by_phone, normalize_phone, set_password
 from lms.accounts.sign_ins import (
     end_all_sign_ins,
     end_one_sign_in,
@@ -20,6 +20,7 @@ from lms.accounts.sign_ins import (
     start_sign_in,
 )
 from lms.accounts.signin_links import revoke_outstanding
+from lms.audit.log import record_event
 from lms.database import end_transaction
 from lms.extensions import db, limiter
 from lms.security import safe_next
@@ -77,13 +78,27 @@ def register():
         try:
             user = create_user(form.phone.data, form.display_name.data, form.password.data)
         except AccountError as error:
-            form.phone.errors.append(ACCOUNT_MESSAGES[error.code])
+            if error.code != "phone_taken":
+                form.phone.errors.append(ACCOUNT_MESSAGES[error.code])
+            else:
+                return _registration_for_a_taken_phone(form.phone.data)
         else:
             start_session(user)
             db.session.commit()
             flash(_("Welcome, %(name)s! Choose a course to begin.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("learning.catalog")))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
+
+
+def _registration_for_a_taken_phone(phone: str):
+    """Answer as a new registration does (302, the same Argon2 work): the page must not tell a stranger
+    that this number has an account. Its owner is sent to sign in; the attempt is audited."""
+    owner = find_by_phone(normalize_phone(phone))
+    record_event(None, "account.registration_refused", "user", owner.id if owner else None)
+    db.session.commit()
+    flash(_("We could not open a new account with this number. If the number is yours, sign in; "
+            "if you forgot the password, ask your instructor for a reset code."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

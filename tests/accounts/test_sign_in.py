@@ -22,6 +22,7 @@ from lms.accounts.models import User
 from lms.accounts.passwords import password_problem
 from lms.accounts.service import AccountError, normalize_phone
 from lms.accounts.sign_ins import start_sign_in
+from lms.audit.models import AuditEvent
 from lms.extensions import db, login_manager
 from tests.conftest import EXTERNAL_DATABASE, PASSWORD
 
@@ -69,10 +70,28 @@ def test_registration_errors_are_shown_next_to_their_fields(client, trainee):
     assert db.session.scalar(select(db.func.count(User.id))) == 1
 
 
-def test_a_phone_number_registers_once(client, trainee):
-    response = client.post("/register", data={"phone": trainee.phone, "display_name": "另一个人",
-                                              "password": "another-good-one", "confirm": "another-good-one"})
-    assert "已经注册过了" in response.get_data(as_text=True)
+def register(client, phone, name="另一个人"):
+    return client.post("/register", data={"phone": phone, "display_name": name, "password": "another-good-one",
+                                          "confirm": "another-good-one"})
+
+
+def test_registering_a_taken_number_answers_like_a_new_one_and_confirms_nothing(client, trainee, monkeypatch):
+    """A stranger must not learn from /register whose number has an account: same status, same Argon2 work."""
+    from lms.accounts import service
+
+    hashed = []
+    real_hash = service.hash_password
+    monkeypatch.setattr(service, "hash_password", lambda password: hashed.append(password) or real_hash(password))
+    taken = register(client, trainee.phone)
+    fresh = register(app_client := client.application.test_client(), "13912345678")
+    assert taken.status_code == fresh.status_code == 302
+    assert hashed == ["another-good-one", "another-good-one"]  # the slow part runs for both
+    page = client.get(taken.headers["Location"]).get_data(as_text=True)
+    assert "如果号码是你的" in page and "已经注册" not in page and "已有账号" not in page
+    assert db.session.scalar(select(db.func.count(User.id))) == 2  # the trainee and the new number only
+    assert app_client.get("/my").status_code == 200 and client.get("/my").status_code == 302
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "account.registration_refused"))
+    assert event.target_id == trainee.id and event.actor_id is None
 
 
 def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(client, auth, make_user):
