@@ -9,7 +9,9 @@ from __future__ import annotations
 from functools import cache, lru_cache
 
 from babel import Locale
+from babel.lists import format_list
 from flask import Blueprint, current_app, redirect, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -69,3 +71,9 @@ def switch_language():
             current_user.locale = language
             db.session.commit()
     return response
+
+
+def course_titles(courses) -> str:
+    """Course titles as one phrase in the reader's language: "A、B和C" or "A, B and C"."""
+    language = str(get_locale())
+    return format_list([course.title(course.shown_language(language)) for course in courses], locale=get_locale())

@@ -85,8 +85,13 @@ def register():
         else:
             start_session(user)
             db.session.commit()
-            flash(_("Welcome, %(name)s! Choose a course to begin.", name=user.display_name), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("learning.catalog")))
+            next_page = safe_next(request.args.get("next"), url_for("learning.catalog"))
+            if next_page.startswith(url_for("cohorts.join")):  # came from a workshop's QR code: joining is next
+                flash(_("Welcome, %(name)s! One more step: tap “Join this workshop” below.", name=user.display_name),
+                      "success")
+            else:
+                flash(_("Welcome, %(name)s! Choose a course to begin.", name=user.display_name), "success")
+            return redirect(next_page)
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
 
 

@@ -215,6 +215,17 @@ def valid_certificates_by_course(user) -> dict[int, Certificate]:
     )}
 
 
+def changed_certificates_by_course(user) -> dict[int, Certificate]:
+    """{course id: the newest revoked or replaced certificate} of this user: what "My learning" explains."""
+    if not user.is_authenticated:
+        return {}
+    changed = db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.state != VALID)
+        .order_by(Certificate.issue_number)
+    )
+    return {certificate.course_id: certificate for certificate in changed}
+
+
 def instructed_holders(instructor) -> Select:
     """Ids of the trainees in the workshops this instructor teaches (a subquery)."""
     return (select(CohortMember.user_id)

@@ -37,6 +37,7 @@ from lms.certificates.issuing import (
     CertificateError,
     certificate_counts_by_cohort,
     certificate_counts_by_course,
+    changed_certificates_by_course,
     cohort_certificate_ids,
     course_certificate_ids,
     find_by_code,
@@ -93,7 +94,13 @@ def certificate_helpers():
         refuse_on_kept_page("my_certificates()")
         return valid_certificates_by_course(current_user)
 
-    return {"my_certificates": my_certificates, "certificate_code": format_code}
+    def my_changed_certificates() -> dict[int, Certificate]:
+        """{course id: newest revoked or replaced certificate} of the signed-in user, to explain what happened."""
+        refuse_on_kept_page("my_changed_certificates()")
+        return changed_certificates_by_course(current_user)
+
+    return {"my_certificates": my_certificates, "my_changed_certificates": my_changed_certificates,
+            "certificate_code": format_code}
 
 
 def error_messages() -> dict[str, str]:

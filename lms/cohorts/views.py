@@ -67,7 +67,8 @@ from lms.cohorts.workshops import (
 )
 from lms.database import utcnow
 from lms.extensions import db, limiter
-from lms.learning.progress import progress_by_course, published_courses
+from lms.i18n import course_titles
+from lms.learning.progress import missing_prerequisites, progress_by_course, published_courses
 
 bp = Blueprint("cohorts", __name__)
 instructors_only = role_required("instructor")
@@ -206,8 +207,9 @@ def answer(invitation_id: int):
 
 def _flash_waiting(waiting) -> None:
     for course in waiting:
-        flash(_("%(course)s opens when you finish the course before it.",
-                course=course.title(course.shown_language(str(get_locale())))), "info")
+        flash(_("%(course)s opens after you finish %(required)s.",
+                course=course_titles([course]), required=course_titles(missing_prerequisites(current_user, course))),
+              "info")
 
 
 @bp.route("/join/<code>")

@@ -11,6 +11,7 @@ from lms.access import public, signed_in
 from lms.content.published import PublishedCourse, PublishedItem, published_course
 from lms.content.views import course_media_digests
 from lms.extensions import db
+from lms.i18n import course_titles
 from lms.learning.catalog import group_catalog
 from lms.learning.progress import (
     LearningError,
@@ -19,6 +20,7 @@ from lms.learning.progress import (
     enrol,
     find_course,
     finish_lesson,
+    missing_prerequisites,
     neighbours,
     progress_by_course,
     published_courses,
@@ -115,7 +117,8 @@ def enrol_in_course(slug: str):
     try:
         enrol(current_user, course)
     except LearningError:
-        flash(_("Finish the required courses first."), "error")
+        flash(_("This course opens after you finish %(courses)s.",
+                courses=course_titles(missing_prerequisites(current_user, find_course(slug)))), "error")
         return redirect(url_for("learning.course", slug=slug))
     db.session.commit()
     outline = outline_or_404(slug)
@@ -129,6 +132,10 @@ def item(slug: str, item_slug: str):
     outline = outline_or_404(slug)
     course = outline.course
     item = item_or_404(course, item_slug)
+    if outline.missing_prerequisites:  # a link straight into a locked course: say what the course page says
+        required = course_titles(outline.missing_prerequisites)
+        flash(_("This course opens after you finish %(courses)s.", courses=required), "info")
+        return redirect(url_for("learning.course", slug=slug))
     if outline.enrolment is None:
         flash(_("Start the course to open its lessons."), "info")
         return redirect(url_for("learning.course", slug=slug))

@@ -10,7 +10,7 @@ from flask_login import current_user
 from lms.access import signed_in
 from lms.content.published import PublishedItem, published_item
 from lms.extensions import db
-from lms.learning.progress import LearningError
+from lms.learning.progress import LearningError, find_enrolment
 from lms.learning.views import course_or_404, item_or_404, reading_language
 from lms.quizzes.attempts import (
     attempts_left,
@@ -87,8 +87,10 @@ def attempt(attempt_id: int):
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     template = "quizzes/result.html" if attempt.is_submitted else "quizzes/attempt.html"
     shown = [(position, entry, questions[entry["q"]]) for position, entry in enumerate(attempt.layout)]
+    enrolment = find_enrolment(current_user, item.course) if attempt.passed else None
     return render_template(
         template, attempt=attempt, item=item, course=item.course, shown=shown,
+        course_completed_at=enrolment.completed_at if enrolment else None,
         lang=attempt.language, pass_mark=pass_mark_for(item),
         attempts_left=attempts_left(item, attempts_of(current_user, item)),
         interface_lang=str(get_locale()),

@@ -88,3 +88,28 @@ def test_instructors_and_trainees_cannot_use_the_admin_pages(client, auth, make_
         auth.logout()
     db.session.refresh(certificate)
     assert certificate.state == "valid"
+
+
+def test_the_holder_reads_on_my_learning_why_a_certificate_was_withdrawn(client, auth, make_user, completed, trainee):
+    certificate = completed(trainee)
+    auth.login(make_user("admin"))
+    client.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": "考核时请人代考"})
+    auth.logout()
+    auth.login(trainee)
+    mine = client.get("/my").get_data(as_text=True)
+    assert f"编号为 {certificate.display_code} 的证书" in mine and "被收回了" in mine
+    assert "考核时请人代考" in mine  # the reason the administrator gave
+    assert f"/certificates/{certificate.code}.pdf" not in mine  # nothing to download
+
+
+def test_the_holder_reads_on_my_learning_which_number_replaced_the_old_one(client, auth, make_user, completed, trainee):
+    certificate = completed(trainee)
+    old_code = certificate.display_code
+    auth.login(make_user("admin"))
+    client.post(f"/admin/certificates/{certificate.id}/reissue", data={"note": "改正名字"})
+    new = db.session.scalar(select(Certificate).where(Certificate.state == "valid"))
+    auth.logout()
+    auth.login(trainee)
+    mine = client.get("/my").get_data(as_text=True)
+    assert f"新编号 {new.display_code} 代替旧编号 {old_code}" in mine
+    assert f"/certificates/{new.code}.pdf" in mine and f"/certificates/{certificate.code}.pdf" not in mine

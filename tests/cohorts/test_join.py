@@ -113,7 +113,7 @@ def test_a_course_that_needs_another_waits_and_opens_when_that_one_is_completed(
     cohort = make_cohort("进阶班", courses=[courses["shop-basics"], courses["shop-growth"]])
     auth.login(trainee)
     response = client.post("/join", data={"code": cohort.join_code}, follow_redirects=True)
-    assert "网店进阶" in response.get_data(as_text=True)  # told that it opens later
+    assert "学完开店基础，就能开始学网店进阶" in response.get_data(as_text=True)  # told what opens it
     assert trainee.id in members(cohort)
     assert enrolled_slugs(trainee) == {"shop-basics"}
 
@@ -129,6 +129,16 @@ def test_the_join_link_shows_the_workshop_and_sends_newcomers_to_register(client
     page = client.get(f"/join/{cohort.join_code}").get_data(as_text=True)
     assert cohort.name in page and "开店基础" in page
     assert f"/register?next=/join/{cohort.join_code}" in page
+
+
+def test_registering_from_a_join_link_leads_to_the_join_button(client, courses):
+    cohort = make_cohort(courses=[courses["shop-basics"]])
+    response = client.post(f"/register?next=/join/{cohort.join_code}", data={
+        "phone": "13812345678", "display_name": "吕振鸿", "password": "beishan-outdoor", "confirm": "beishan-outdoor",
+    }, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.request.path == f"/join/{cohort.join_code}"
+    assert "还差一步" in page and "加入这个培训班" in page and "选一门课" not in page
 
 
 def test_the_join_link_joins_in_one_tap_after_sign_in(client, auth, trainee, courses):

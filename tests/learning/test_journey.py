@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.learning.models import Enrolment
 from lms.quizzes.models import QuizAttempt
@@ -79,10 +80,24 @@ def test_register_learn_fail_pass_and_complete(client, courses):
     db.session.expire_all()
     enrolment = db.session.scalar(select(Enrolment))
     assert enrolment.completed_at is not None
+    # The moment of the whole course: the certificate is right there, to download and to show.
+    certificate = db.session.scalar(select(Certificate))
+    assert "你学完了“开店基础" in result
+    assert f"/certificates/{certificate.code}.pdf" in result and f"/verify/{certificate.code}" in result
 
     mine = client.get("/my").get_data(as_text=True)
-    completed_section = mine.split("<h2>", 2)[2]
+    in_progress, completed_section = mine.split("<h2>", 2)[1:]
     assert "开店基础" in completed_section
+    assert "现在没有正在学的课" in in_progress and "还没有开始" not in in_progress
+
+
+def test_a_quiz_passed_before_the_last_lesson_does_not_say_the_course_is_finished(client, auth, trainee, courses):
+    auth.login(trainee)
+    client.post("/courses/shop-basics/enrol")
+    url, page = start_quiz(client)
+    client.post(url, data=quiz_form(page, RIGHT))
+    result = client.get(url).get_data(as_text=True)
+    assert "100%" in result and "你学完了" not in result and ".pdf" not in result
 
 
 def test_quiz_page_holds_no_answer_key(client, auth, trainee, courses):
@@ -102,6 +117,16 @@ def test_locked_course_says_why_and_refuses_enrolment(client, auth, trainee, cou
     response = client.post("/courses/shop-growth/enrol")
     assert response.status_code == 302
     assert db.session.scalar(select(Enrolment).where(Enrolment.course_id == courses["shop-growth"].id)) is None
+
+
+def test_a_link_into_a_locked_course_names_the_course_to_finish_first(client, auth, trainee, courses):
+    auth.login(trainee)
+    response = client.get("/courses/shop-growth/keywords", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.request.path == "/courses/shop-growth/"
+    assert "要先学完开店基础才能开始" in page and "开始学习" not in page
+    refused = client.post("/courses/shop-growth/enrol", follow_redirects=True).get_data(as_text=True)
+    assert "要先学完开店基础才能开始" in refused
 
 
 def test_lessons_need_an_enrolment(client, auth, trainee, courses):
