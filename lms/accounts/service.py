@@ -15,6 +15,7 @@ from lms.extensions import db
 
 _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _PHONE_NOISE = re.compile(r"[\s\-().]")
+MAX_VILLAGE_LENGTH = 80
 MAX_NAME_LENGTH = 40
 # A real hash to compare against when the phone is unknown, so timing does not tell.
 _DUMMY_HASH = hash_password("not-a-real-password-for-timing")
@@ -53,6 +54,11 @@ def normalize_display_name(raw: str) -> str:
     return name
 
 
+def normalize_village(raw: str | None) -> str:
+    """A village as typed anywhere (import, registration, the office): single spaces, at most 80 characters."""
+    return " ".join(unicodedata.normalize("NFC", raw or "").split())[:MAX_VILLAGE_LENGTH]
+
+
 def find_by_phone(phone: str) -> User | None:
     return db.session.scalar(select(User).where(User.phone == phone))
 
@@ -65,7 +71,7 @@ def create_user(phone: str, display_name: str, password: str | None, role: str =
     password_hash = hash_password(password) if password is not None else None
     if find_by_phone(phone) is not None:
         raise AccountError("phone_taken")
-    user = User(phone=phone, display_name=display_name, role=role, village=" ".join((village or "").split())[:80])
+    user = User(phone=phone, display_name=display_name, role=role, village=normalize_village(village))
     if password_hash is not None:
         user.password_hash = password_hash
     db.session.add(user)

@@ -67,6 +67,15 @@ def forget_remember_cookie(response):
     return response
 
 
+def landing_url(user) -> str:
+    """Where each role starts its day: the office on the reports, instructors on their workshops."""
+    if user.is_admin:
+        return url_for("reports.summary")
+    if user.is_instructor:
+        return url_for("cohorts.index")
+    return url_for("learning.my_learning")
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit(REGISTRATIONS_PER_ADDRESS, methods=["POST"])
@@ -112,14 +121,14 @@ def _registration_for_a_taken_phone(phone: str):
 @limiter.limit(SIGN_INS_PER_ACCOUNT, key_func=_phone_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("learning.my_learning"))
+        return redirect(landing_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.phone.data, form.password.data)
         if user is not None:
             start_session(user, remember=form.remember.data)
             db.session.commit()  # the sign-in, and an upgraded password hash if any
-            return redirect(safe_next(request.args.get("next"), url_for("learning.my_learning")))
+            return redirect(safe_next(request.args.get("next"), landing_url(user)))
         form.password.errors.append(_("The phone number or password is not right."))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from lms.accounts.models import User
-from lms.accounts.service import AccountError, create_user, normalize_display_name, normalize_phone
+from lms.accounts.service import AccountError, create_user, normalize_display_name, normalize_phone, normalize_village
 from lms.audit.log import record_event
 from lms.cohorts.invitations import invite
 from lms.cohorts.models import JOINED_BY_IMPORT, Cohort, CohortMember, TraineeImport
@@ -234,7 +234,7 @@ def check_rows(rows: list[dict], cohorts: list[Cohort], default: Cohort | None, 
     first_line_of: dict[str, int] = {}
     for row in rows:
         check = RowCheck(line=row["line"], name=row["name"], phone=row["phone"],
-                         village=" ".join(row["village"].split())[:80], cohort_label=row["cohort"])
+                         village=normalize_village(row["village"]), cohort_label=row["cohort"])
         try:
             check.name = normalize_display_name(row["name"])
         except AccountError as error:

@@ -8,7 +8,7 @@ from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectFiel
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from lms.accounts.models import ROLES
-from lms.accounts.service import MAX_NAME_LENGTH
+from lms.accounts.service import MAX_NAME_LENGTH, MAX_VILLAGE_LENGTH
 
 
 def optional_int(value):
@@ -72,10 +72,15 @@ class ActiveForm(FlaskForm):
     active = HiddenField(validators=[DataRequired()])
 
 
-class RenameForm(FlaskForm):
+class ProfileForm(FlaskForm):
+    """The name and village an administrator corrects, as printed on certificates and counted in reports."""
+
     display_name = StringField(_l("Display name"), validators=[
         DataRequired(_l("Enter the name.")), Length(max=MAX_NAME_LENGTH,
                                                     message=_l("The name is too long (at most 40 characters).")),
+    ])
+    village = StringField(_l("Village"), validators=[
+        Optional(), Length(max=MAX_VILLAGE_LENGTH, message=_l("The village is too long (at most 80 characters).")),
     ])
 
 

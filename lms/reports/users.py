@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from lms.accounts.models import ROLES, User
-from lms.accounts.service import AccountError, normalize_display_name
+from lms.accounts.service import AccountError, normalize_display_name, normalize_village
 from lms.accounts.sign_ins import end_all_sign_ins
 from lms.audit.log import record_event
 from lms.content.models import Course
@@ -95,14 +95,20 @@ def set_active(actor: User, user: User, active: bool) -> bool:
     return True
 
 
-def rename(actor: User, user: User, raw_name: str) -> bool:
-    """Correct a display name (as it should appear on certificates). Returns False when unchanged."""
+def correct_profile(actor: User, user: User, raw_name: str, raw_village: str | None) -> bool:
+    """Correct the name (as it should appear on certificates) and the village. False when nothing changed."""
     try:
         name = normalize_display_name(raw_name)
     except AccountError as error:
         raise UserAdminError(error.code) from None
-    if name == user.display_name:
-        return False
-    old, user.display_name = user.display_name, name
-    record_event(actor, "user.renamed", "user", user.id, old=old, new=name)
-    return True
+    village = normalize_village(raw_village)
+    changed = False
+    if name != user.display_name:
+        old, user.display_name = user.display_name, name
+        record_event(actor, "user.renamed", "user", user.id, old=old, new=name)
+        changed = True
+    if village != user.village:
+        old, user.village = user.village, village
+        record_event(actor, "user.village_corrected", "user", user.id, old=old, new=village)
+        changed = True
+    return changed

@@ -43,14 +43,21 @@ from lms.reports.forms import (
     ActiveForm,
     ConfirmForm,
     ExportForm,
-    RenameForm,
+    ProfileForm,
     RoleForm,
     SummaryDownloadForm,
     UserSearchForm,
     choices,
 )
 from lms.reports.summary import build_summary, write_summary_xlsx
-from lms.reports.users import USER_STATUSES, UserAdminError, enrolments_of, rename, search_users, set_active
+from lms.reports.users import (
+    USER_STATUSES,
+    UserAdminError,
+    correct_profile,
+    enrolments_of,
+    search_users,
+    set_active,
+)
 from lms.reports.users import change_role as change_user_role
 
 bp = Blueprint("reports", __name__, url_prefix="/admin")
@@ -282,12 +289,13 @@ def users():
     return render_template("reports/users.html", form=form, page=page, role_names=role_names())
 
 
-def render_user(user: User, rename_form: RenameForm | None = None, status: int = 200):
+def render_user(user: User, profile_form: ProfileForm | None = None, status: int = 200):
     role_form = RoleForm(role=user.role)
     role_form.role.choices = choices(role_names().items())
     return render_template(
         "reports/user.html", user=user, role_form=role_form, active_form=ActiveForm(),
-        rename_form=rename_form or RenameForm(display_name=user.display_name), confirm_form=ConfirmForm(),
+        profile_form=profile_form or ProfileForm(display_name=user.display_name, village=user.village),
+        confirm_form=ConfirmForm(),
         enrolments=enrolments_of(user), old_name_certificates=certificates_with_old_name(user),
         role_names=role_names(),
     ), status
@@ -342,18 +350,18 @@ def change_active(user_id: int):
 @admins_only
 def change_name(user_id: int):
     user = user_or_404(user_id)
-    form = RenameForm()
+    form = ProfileForm()
     if form.validate_on_submit():
         try:
-            changed = rename(current_user, user, form.display_name.data)
+            changed = correct_profile(current_user, user, form.display_name.data, form.village.data)
         except UserAdminError as error:
             form.display_name.errors.append(user_error_messages()[error.code])
         else:
             db.session.commit()
             if changed:
-                flash(_("Name corrected."), "success")
+                flash(_("Name and village corrected."), "success")
             return redirect(url_for("reports.user", user_id=user.id))
-    return render_user(user, rename_form=form, status=400)
+    return render_user(user, profile_form=form, status=400)
 
 
 @bp.route("/users/<int:user_id>/certificates", methods=["POST"])

@@ -291,3 +291,11 @@ def test_checking_a_password_does_not_hold_the_database_write_lock(app, client, 
         may_finish.set()
         signing_in.join(10)
     assert answers == [302]
+
+
+@pytest.mark.parametrize(("role", "landing"), [("trainee", "/my"), ("instructor", "/workshops/"),
+                                               ("admin", "/admin/reports/")])
+def test_each_role_lands_where_its_day_starts(client, auth, make_user, role, landing):
+    user = make_user(role)
+    assert auth.login(user).headers["Location"] == landing
+    assert client.get("/login").headers["Location"] == landing  # signed in already: the same place

@@ -104,6 +104,23 @@ def test_correcting_a_name_offers_to_reissue_certificates(client, auth, county):
     assert "旧名字" not in client.get(f"/admin/users/{county.a.id}").get_data(as_text=True)
 
 
+def test_the_office_corrects_a_village_and_the_change_is_audited(client, auth, county):
+    county.a.village = "北山 村"
+    db.session.commit()
+    auth.login(county.admin)
+    page = client.get(f"/admin/users/{county.a.id}").get_data(as_text=True)
+    assert 'name="village"' in page and 'value="北山 村"' in page
+    response = client.post(f"/admin/users/{county.a.id}/name",
+                           data={"display_name": county.a.display_name, "village": "  北山村 "})
+    assert response.status_code == 302 and county.a.village == "北山村"
+    assert [e.details for e in events("user.village_corrected")] == [{"old": "北山 村", "new": "北山村"}]
+    assert events("user.renamed") == []  # the name did not change
+    too_long = client.post(f"/admin/users/{county.a.id}/name",
+                           data={"display_name": county.a.display_name, "village": "村" * 81})
+    assert too_long.status_code == 400 and 'id="village-error"' in too_long.get_data(as_text=True)
+    assert county.a.village == "北山村"
+
+
 def test_a_bad_name_is_refused_next_to_the_field(client, auth, county):
     auth.login(county.admin)
     response = client.post(f"/admin/users/{county.a.id}/name", data={"display_name": "吕\u202e振鸿"})
