@@ -14,6 +14,13 @@
     });
   });
 
+  // Ask before something that cannot be taken back (revoking, taking out of a workshop, throwing work away).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
   // Quizzes need a connection: say so plainly instead of failing silently.
   document.querySelectorAll("form[data-needs-connection]").forEach(function (form) {
     var warning = form.querySelector(".offline-warning");

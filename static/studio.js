@@ -21,11 +21,4 @@
       });
     });
   }
-
-  // Ask before throwing work away or publishing an old version.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
-    });
-  });
 })();

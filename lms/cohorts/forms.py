@@ -9,6 +9,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -77,6 +78,13 @@ class ImportForm(FlaskForm):
         FileSize(max_size=MAX_FILE_BYTES, message=_l("The file is too large (at most 256 KB).")),
     ])
     cohort = SelectField(_l("Workshop for rows without one"), coerce=int, validators=[Optional()])
+
+
+class RemoveMemberForm(FlaskForm):
+    reason = TextAreaField(_l("Why is this trainee taken out?"), validators=[
+        DataRequired(_l("Write the reason: it is kept in the audit log.")),
+        Length(max=500, message=_l("Write at most 500 characters.")),
+    ])
 
 
 class ConfirmForm(FlaskForm):

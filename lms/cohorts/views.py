@@ -35,6 +35,7 @@ from lms.cohorts.forms import (
     ConfirmForm,
     ImportForm,
     JoinForm,
+    RemoveMemberForm,
     ResetCodeForm,
     SingleCardForm,
 )
@@ -374,7 +375,10 @@ def progress_csv(cohort_id: int):
 @instructors_only
 def trainee(cohort_id: int, user_id: int):
     cohort = cohort_or_404(cohort_id)
-    person = member_or_404(cohort, user_id)
+    return render_trainee(cohort, member_or_404(cohort, user_id))
+
+
+def render_trainee(cohort: Cohort, person: User, remove_form: RemoveMemberForm | None = None, status: int = 200):
     courses = cohort_courses(cohort)
     progress = progress_by_course(person)
     membership = db.session.scalar(
@@ -387,8 +391,8 @@ def trainee(cohort_id: int, user_id: int):
         "cohorts/trainee.html", cohort=cohort, person=person, courses=courses, progress=progress,
         membership=membership, reviews=attempts_for_review(person, courses), latest_token=latest_token,
         may_issue=may_issue_credentials(current_user, person), now=utcnow(),
-        code_form=ResetCodeForm(), card_form=SingleCardForm(),
-    )
+        code_form=ResetCodeForm(), card_form=SingleCardForm(), remove_form=remove_form or RemoveMemberForm(),
+    ), status
 
 
 @bp.route("/workshops/<int:cohort_id>/trainees/<int:user_id>/remove", methods=["POST"])
@@ -396,11 +400,12 @@ def trainee(cohort_id: int, user_id: int):
 def remove(cohort_id: int, user_id: int):
     cohort = cohort_or_404(cohort_id)
     person = member_or_404(cohort, user_id)
-    if ConfirmForm().validate_on_submit():
-        remove_member(cohort, person, current_user)
-        db.session.commit()
-        flash(_("%(name)s is no longer in this workshop. Their progress is kept.", name=person.display_name),
-              "success")
+    form = RemoveMemberForm()
+    if not form.validate_on_submit():
+        return render_trainee(cohort, person, remove_form=form, status=400)
+    remove_member(cohort, person, current_user, form.reason.data)
+    db.session.commit()
+    flash(_("%(name)s is no longer in this workshop. Their progress is kept.", name=person.display_name), "success")
     return redirect(url_for("cohorts.progress", cohort_id=cohort.id))
 
 

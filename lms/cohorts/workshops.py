@@ -242,15 +242,15 @@ def join_by_code(user: User, raw_code: str | None) -> JoinOutcome:
     return JoinOutcome(cohort=cohort, joined=added, waiting=waiting)
 
 
-def remove_member(cohort: Cohort, user: User, actor: User) -> bool:
-    """Take someone out of a workshop. Their enrolments and progress stay theirs."""
+def remove_member(cohort: Cohort, user: User, actor: User, reason: str) -> bool:
+    """Take someone out of a workshop, for a reason kept in the audit log. Their enrolments and progress stay."""
     member = db.session.scalar(
         select(CohortMember).where(CohortMember.cohort_id == cohort.id, CohortMember.user_id == user.id)
     )
     if member is None:
         return False
     db.session.delete(member)
-    record_event(actor, "cohort.member_removed", "user", user.id, cohort_id=cohort.id)
+    record_event(actor, "cohort.member_removed", "user", user.id, cohort_id=cohort.id, reason=reason.strip())
     return True
 
 

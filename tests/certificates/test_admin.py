@@ -113,3 +113,10 @@ def test_the_holder_reads_on_my_learning_which_number_replaced_the_old_one(clien
     mine = client.get("/my").get_data(as_text=True)
     assert f"新编号 {new.display_code} 代替旧编号 {old_code}" in mine
     assert f"/certificates/{new.code}.pdf" in mine and f"/certificates/{certificate.code}.pdf" not in mine
+
+
+def test_revoking_asks_first_naming_the_certificate_and_its_holder(client, auth, make_user, completed, trainee):
+    certificate = completed(trainee)
+    auth.login(make_user("admin"))
+    page = client.get(f"/admin/certificates/{certificate.id}").get_data(as_text=True)
+    assert f'data-confirm="要撤销{trainee.display_name}的证书 {certificate.display_code} 吗？' in page

@@ -94,3 +94,22 @@ def test_the_projector_page_shows_the_code_big_and_a_qr_code_of_the_join_link(cl
     assert "join-code-big" in page and cohort.join_code in page
     assert '<svg viewBox=' in page and "style=" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert f"http://localhost/join/{cohort.join_code}" in page
+
+
+def test_taking_a_trainee_out_asks_first_and_needs_a_reason(client, auth, make_user, trainee, courses):
+    from lms.cohorts.models import CohortMember
+
+    instructor = make_user("instructor")
+    cohort = make_cohort(courses=[courses["shop-basics"]], instructors=[instructor], members=[trainee])
+    auth.login(instructor)
+    url = f"/workshops/{cohort.id}/trainees/{trainee.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert f'data-confirm="要把{trainee.display_name}移出{cohort.name}吗？"' in page
+    refused = client.post(f"{url}/remove", data={"reason": "  "})
+    assert refused.status_code == 400 and 'id="reason-error"' in refused.get_data(as_text=True)
+    assert db.session.scalar(select(CohortMember).where(CohortMember.user_id == trainee.id)) is not None
+    done = client.post(f"{url}/remove", data={"reason": "搬去县城了"})
+    assert done.status_code == 302
+    assert db.session.scalar(select(CohortMember).where(CohortMember.user_id == trainee.id)) is None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cohort.member_removed"))
+    assert event.details == {"cohort_id": cohort.id, "reason": "搬去县城了"} and event.target_id == trainee.id
