@@ -15,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.content.models import Course, CourseItem, CourseMedia, Track
+from lms.content.ordering import learning_order
 from lms.content.parser import Catalog, ParsedCourse, TrackSpec
 from lms.database import utcnow
 from lms.extensions import db
@@ -61,12 +63,10 @@ def sync_tracks(specs: list[TrackSpec]) -> dict[str, Track]:
     return existing
 
 
-def sync_course(parsed: ParsedCourse, tracks: dict[str, Track], position: int) -> str:
+def sync_course(parsed: ParsedCourse, tracks: dict[str, Track]) -> str:
     """Create or update one course. Returns 'added', 'updated' or 'unchanged'."""
     course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
     if course is not None and course.content_hash == parsed.content_hash and course.is_published:
-        if course.position != position:
-            course.position = position
         return "unchanged"
     outcome = "added" if course is None else "updated"
     if course is None:
@@ -84,7 +84,6 @@ def sync_course(parsed: ParsedCourse, tracks: dict[str, Track], position: int) -
     course.pass_mark = parsed.pass_mark
     course.certificate = parsed.certificate
     course.requires = parsed.requires
-    course.position = position
     course.content_hash = parsed.content_hash
     course.is_published = True
     course.synced_at = utcnow()
@@ -126,26 +125,34 @@ def sync_course(parsed: ParsedCourse, tracks: dict[str, Track], position: int) -
     return outcome
 
 
-def publish_course(parsed: ParsedCourse, tracks: dict[str, Track], position: int, *, actor=None,
+def publish_course(parsed: ParsedCourse, tracks: dict[str, Track], *, actor=None,
                    source: str = FROM_FILES, note: str = "", restored_from: int | None = None) -> str:
-    """Publish one validated course and keep its files as a version. Returns sync_course's outcome."""
+    """Publish one validated course and keep its files as a version. Returns sync_course's outcome.
+
+    The caller puts the courses in learning order afterwards (`put_in_learning_order`)."""
     if source == FROM_FILES and edited_in_browser_since_synced(parsed.slug, parsed.content_hash):
-        course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
-        if course is not None and course.position != position:
-            course.position = position
         return "unchanged"
-    outcome = sync_course(parsed, tracks, position)
+    outcome = sync_course(parsed, tracks)
     record_version(parsed, actor, source, note or ("synced from files" if source == FROM_FILES else ""),
                    restored_from)
     return outcome
+
+
+def put_in_learning_order() -> None:
+    """Number every course by learning order, writing only the positions that change."""
+    courses = db.session.scalars(select(Course).options(selectinload(Course.track), selectinload(Course.specialty)))
+    for position, course in enumerate(learning_order(list(courses))):
+        if course.position != position:
+            course.position = position
+    db.session.flush()
 
 
 def sync_catalog(catalog: Catalog, withdraw_missing: bool = True) -> SyncReport:
     """Apply a validated catalog. The caller commits (or rolls back) once."""
     report = SyncReport()
     tracks = sync_tracks(catalog.tracks)
-    for position, parsed in enumerate(catalog.courses):
-        outcome = publish_course(parsed, tracks, position)
+    for parsed in catalog.courses:
+        outcome = publish_course(parsed, tracks)
         getattr(report, outcome).append(parsed.slug)
     if withdraw_missing:
         present = {c.slug for c in catalog.courses} | published_from_browser()
@@ -153,5 +160,5 @@ def sync_catalog(catalog: Catalog, withdraw_missing: bool = True) -> SyncReport:
             if course.slug not in present:
                 course.is_published = False
                 report.withdrawn.append(course.slug)
-    db.session.flush()
+    put_in_learning_order()
     return report

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
@@ -26,7 +26,7 @@ from lms.content.parser import (
     validate_prerequisites,
 )
 from lms.content.problems import Problem
-from lms.content.sync import publish_course
+from lms.content.sync import publish_course, put_in_learning_order
 from lms.database import utcnow
 from lms.extensions import db
 from lms.studio.archive import pack_files, unpack_files
@@ -223,13 +223,6 @@ def _course_id(slug: str) -> int | None:
     return db.session.scalar(select(Course.id).where(Course.slug == slug))
 
 
-def _position(slug: str) -> int:
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is not None:
-        return course.position
-    return (db.session.scalar(select(func.max(Course.position))) or 0) + 1
-
-
 def publish_files(slug: str, files: dict[str, bytes], actor: User, *, source: str = FROM_BROWSER, note: str = "",
                   restored_from: int | None = None) -> Published:
     """Check, then publish these files as the course, exactly as `courses sync` would. Raises StudioError."""
@@ -239,8 +232,8 @@ def publish_files(slug: str, files: dict[str, bytes], actor: User, *, source: st
     parsed = check.parsed
     tracks = {t.slug: t for t in db.session.scalars(select(Track))}
     before = latest_version(slug)
-    outcome = publish_course(parsed, tracks, _position(slug), actor=actor, source=source, note=note,
-                             restored_from=restored_from)
+    outcome = publish_course(parsed, tracks, actor=actor, source=source, note=note, restored_from=restored_from)
+    put_in_learning_order()
     version = latest_version(slug)
     if before is not None and version is not None and version.id == before.id:
         version = None  # the files were the current version already
