@@ -1,0 +1,51 @@
+"""The audit log reads as sentences: who (name and role) did what, to whom or what, in the reader's language."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.certificates.models import Certificate
+from lms.extensions import db
+
+
+def audit_rows(client, **query) -> str:
+    page = client.get("/admin/reports/audit", query_string=query).get_data(as_text=True)
+    return page[page.index("<tbody>"):page.index("</tbody>")]
+
+
+def test_a_revoked_certificate_reads_as_a_sentence_with_names_not_ids(client, auth, county):
+    certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == county.a.id))
+    auth.login(county.admin)
+    client.post(f"/admin/certificates/{certificate.id}/revoke", data={"reason": "考核时请人代考"})
+    rows = audit_rows(client)
+    assert "（管理员）撤销了" in rows and "吕振鸿" in rows and "（学员）" in rows
+    assert certificate.display_code in rows and "“开店基础" in rows and "原因：考核时请人代考" in rows
+    assert "certificate.revoke" not in rows and "holder_id" not in rows and f"certificate {certificate.id}" not in rows
+
+
+def test_workshop_events_name_the_workshop_and_the_trainee(client, auth, county):
+    auth.login(county.admin)
+    client.post(f"/workshops/{county.beishan.id}/trainees/{county.a.id}/remove", data={"reason": "搬去县城了"})
+    rows = audit_rows(client, action="cohort.member_removed")
+    assert "把" in rows and "吕振鸿</a>（学员）移出了" in rows and "北山村开店班" in rows and "原因：搬去县城了" in rows
+    assert f'href="/workshops/{county.beishan.id}/"' in rows
+
+
+def test_the_filter_offers_words_and_the_log_follows_the_readers_language(client, auth, county):
+    auth.login(county.admin)
+    client.post(f"/admin/users/{county.b.id}/name", data={"display_name": "王 芳", "village": "南岭村"})
+    page = client.get("/admin/reports/audit").get_data(as_text=True)
+    assert '<option value="user.renamed">改正姓名</option>' in page
+    client.post("/language", data={"language": "en"})
+    rows = audit_rows(client)
+    assert "(administrator) corrected the name of" in rows and "“王芳” to “王 芳”" in rows
+
+
+def test_an_unknown_kind_of_event_still_shows_with_its_details(client, auth, county):
+    from lms.audit.log import record_event
+
+    record_event(county.admin, "backup.made", size=12)
+    db.session.commit()
+    auth.login(county.admin)
+    rows = audit_rows(client)
+    assert "backup.made" in rows and "size: 12" in rows
