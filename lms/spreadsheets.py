@@ -96,6 +96,18 @@ def new_write_only_workbook():
     return Workbook(write_only=True)
 
 
+DATE_FORMAT = "yyyy-mm-dd hh:mm"  # read the same in Chinese Excel and WPS, and sorts as a date
+
+
+def date_cell(sheet):
+    """A write-only cell formatted as a date and time; set its value, then append it in a row."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet)
+    cell.number_format = DATE_FORMAT
+    return cell
+
+
 def add_sheet(workbook, title: str, header: Sequence[str], widths: Sequence[int] | None = None):
     """A write-only sheet with a bold, frozen header row. Returns the sheet for `append`."""
     from openpyxl.cell import WriteOnlyCell

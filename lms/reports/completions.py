@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import IO
 
 from flask_babel import force_locale
@@ -28,7 +28,15 @@ from lms.learning.models import Enrolment, ItemProgress
 from lms.reports.certificates import certificates_for
 from lms.reports.filters import ExportFilters, filtered_enrolments
 from lms.reports.timefmt import iso_local, raw_time
-from lms.spreadsheets import CsvEncoder, add_sheet, csv_chunks, new_write_only_workbook, safe_cell, safe_text
+from lms.spreadsheets import (
+    CsvEncoder,
+    add_sheet,
+    csv_chunks,
+    date_cell,
+    new_write_only_workbook,
+    safe_cell,
+    safe_text,
+)
 
 HEADER_LANGUAGES = ("zh", "en", "machine")
 CHUNK_SIZE = 2000
@@ -62,6 +70,8 @@ COLUMNS = (
     ExportColumn("certificate_state", _l("Certificate state"), 12),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
+# Columns holding moments: ISO 8601 text in CSV, real date cells in XLSX.
+DATE_COLUMNS = tuple(index for index, column in enumerate(COLUMNS) if column.name.endswith("_at"))
 
 STATUS_LABELS = {"enrolled": _l("Enrolled"), "in_progress": _l("In progress"), "completed": _l("Completed")}
 LEVEL_LABELS = {"intro": _l("Intro"), "intermediate": _l("Intermediate")}
@@ -236,6 +246,11 @@ class CompletionExport:
 
     def batches(self) -> Iterator[list[list]]:
         """Lists of safe rows, one list per chunk. No connection is held between chunks."""
+        for batch, _ in self._batches():
+            yield batch
+
+    def _batches(self) -> Iterator[tuple[list[list], list[str | None]]]:
+        """Each chunk's rows, with each row's quiz scores as the database aggregated them ("item:score;...")."""
         self._check_no_open_transaction()
         facts = None
         query = self._rows_query().order_by(Enrolment.id).limit(self.chunk_size)
@@ -251,13 +266,13 @@ class CompletionExport:
                          .where(Enrolment.id > last_id, Enrolment.id <= chunk[-1][0]).correlate(None))
                 if facts is None or any(row[2] not in facts.courses for row in chunk):
                     facts = load_facts(conn, self.vocabulary)  # once, and again if a course was added meanwhile
-                batch = self._build_batch(conn, chunk, scope, facts)
-            yield batch
+                batch, scores = self._build_batch(conn, chunk, scope, facts)
+            yield batch, scores
             if len(chunk) < self.chunk_size:
                 return
             last_id = chunk[-1][0]
 
-    def _build_batch(self, conn, chunk, scope, facts: ExportFacts) -> list[list]:
+    def _build_batch(self, conn, chunk, scope, facts: ExportFacts) -> tuple[list[list], list[str | None]]:
         progress: dict[int, tuple[int, str | None]] = {
             enrolment_id: (done, quiz_scores) for enrolment_id, done, quiz_scores in conn.execute(
                 select(Enrolment.id, func.count(ItemProgress.completed_at), func.aggregate_strings(_QUIZ_SCORE, ";"))
@@ -281,11 +296,12 @@ class CompletionExport:
 
         zone, words, courses = self.zone, self.vocabulary, facts.courses
         cohort_text = {user_id: facts.cohort_text(ids) for user_id, ids in cohorts.items()}
-        batch = []
+        batch, scores = [], []
         for enrolment_id, user_id, course_id, enrolled_at, last_activity_at, completed_at, name, phone, village \
                 in chunk:
             course = courses[course_id]
             done, quiz_scores = progress.get(enrolment_id, (0, None))
+            scores.append(quiz_scores)
             if completed_at is not None:
                 status = "completed"
             else:
@@ -299,7 +315,7 @@ class CompletionExport:
                 course.scores_text(quiz_scores) if quiz_scores else "", words.status[status],
                 iso_local(completed_at, zone), safe_text(code), safe_text(words.certificate_state.get(state, state)),
             ])
-        return batch
+        return batch, scores
 
     # -------------------------------------------------------------- files
 
@@ -330,13 +346,52 @@ class CompletionExport:
         with force_locale(self.header_language):
             return str(_l("Completions"))
 
+    def quiz_columns(self) -> list[tuple[int, str]]:
+        """(quiz item id, header) of every quiz of the exported courses, in learning order and course order."""
+        self._check_no_open_transaction()
+        language = self.vocabulary.language
+        machine = self.header_language == "machine"
+        exported = select(Enrolment.course_id).where(
+            Enrolment.id.in_(filtered_enrolments(self.filters, self.zone, Enrolment.id))).distinct()
+        with self.engine.connect() as conn:
+            quizzes = conn.execute(
+                select(CourseItem.id, CourseItem.slug, CourseItem.titles, Course.slug, Course.titles, Course.language)
+                .join(Course, Course.id == CourseItem.course_id)
+                .where(CourseItem.is_active, CourseItem.kind == "quiz", CourseItem.course_id.in_(exported))
+                .order_by(Course.position, Course.slug, CourseItem.position)
+            ).all()
+        several = len({row[3] for row in quizzes}) > 1
+        columns = []
+        for item_id, slug, titles, course_slug, course_titles, main_language in quizzes:
+            if machine:
+                label = f"score:{course_slug}/{slug}"
+            else:
+                label = pick_language(titles, language, main_language) or slug
+                if several:
+                    label = f"{pick_language(course_titles, language, main_language)} · {label}"
+            columns.append((item_id, label))
+        return columns
+
     def write_xlsx(self, target: IO[bytes] | str) -> int:
-        """Write an XLSX workbook (write-only mode: rows go to disk as they come); returns the data rows."""
+        """Write an XLSX workbook (write-only mode: rows go to disk as they come); returns the data rows.
+
+        Beyond the CSV's columns: moments are date cells (sortable, shown as 2025-03-10 10:00 in Excel
+        and WPS) and every quiz of the exported courses has a score column of its own.
+        """
+        quizzes = self.quiz_columns()
         workbook = new_write_only_workbook()
-        sheet = add_sheet(workbook, self.sheet_title(), self.header_row(), [c.width for c in COLUMNS])
+        header = self.header_row() + [safe_cell(label) for _, label in quizzes]
+        sheet = add_sheet(workbook, self.sheet_title(), header, [c.width for c in COLUMNS] + [14] * len(quizzes))
+        date_cells = {index: date_cell(sheet) for index in DATE_COLUMNS}
         rows = 0
-        for batch in self.batches():
-            for row in batch:
+        for batch, scores in self._batches():
+            for row, aggregated in zip(batch, scores, strict=True):
+                for index, cell in date_cells.items():  # written as the row is appended: one cell per column
+                    cell.value = datetime.fromisoformat(row[index]).replace(tzinfo=None) if row[index] else None
+                    row[index] = cell if row[index] else None
+                by_item = dict(part.split(":") for part in aggregated.split(";")) if aggregated else {}
+                row.extend(float(by_item[str(item_id)]) if str(item_id) in by_item else None
+                           for item_id, _ in quizzes)
                 sheet.append(row)
             rows += len(batch)
         workbook.save(target)

