@@ -70,6 +70,7 @@ from lms.database import utcnow
 from lms.extensions import db, limiter
 from lms.i18n import course_titles
 from lms.learning.progress import missing_prerequisites, progress_by_course, published_courses
+from lms.spreadsheets import csv_chunks
 
 bp = Blueprint("cohorts", __name__)
 instructors_only = role_required("instructor")
@@ -501,6 +502,16 @@ def _managed_list() -> list[Cohort]:
         managed_cohorts(current_user).options(selectinload(Cohort.courses))
         .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
     ))
+
+
+@bp.route("/workshops/import/template.csv")
+@instructors_only
+def import_template():
+    """An empty trainee list with the header row in the reader's language, to fill in Excel or WPS."""
+    header = [_("Name"), _("Phone"), _("Village or township"), _("Workshop")]  # words the import reads back
+    response = Response(b"".join(csv_chunks([[header]])), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="trainees.csv"'
+    return response
 
 
 @bp.route("/workshops/import", methods=["GET", "POST"])

@@ -84,7 +84,7 @@ def test_row_errors_name_the_row_and_the_problem(client, auth, setting, make_use
                "李老师,13700000009,,\n")  # an instructor's phone
     auth.login(setting["instructor"])
     page = client.get(upload(client, content, setting["cohort"]).headers["Location"]).get_data(as_text=True)
-    rows = {int(line): text for line, text in re.findall(r'<td class="num">(\d+)</td>(.*?)</tr>', page, re.S)}
+    rows = {int(line): text for line, text in re.findall(r'<td class="num"[^>]*>(\d+)</td>(.*?)</tr>', page, re.S)}
     assert "不是 11 位手机号码" in rows[2]
     assert "没有填姓名" in rows[3]
     assert "将加入" in rows[4]
@@ -171,3 +171,21 @@ def test_upload_problems_are_shown_next_to_the_file_field(client, auth, setting)
     response = upload(client, "x" * (300 * 1024), setting["cohort"])
     assert response.status_code == 400 and "文件太大" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(TraineeImport.id))) == 0
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_empty_list_to_download_reads_back_in_either_language(client, auth, setting, language):
+    auth.login(setting["instructor"])
+    client.post("/language", data={"language": language})
+    page = client.get("/workshops/import").get_data(as_text=True)
+    assert 'href="/workshops/import/template.csv"' in page
+    template = client.get("/workshops/import/template.csv")
+    assert template.mimetype == "text/csv" and template.data.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    filled = template.data.decode("utf-8-sig") + f"吕振鸿,13812345678,北山村,{setting['cohort'].join_code}\r\n"
+    assert read_rows(filled) == [{"line": 2, "name": "吕振鸿", "phone": "13812345678", "village": "北山村",
+                                  "cohort": setting["cohort"].join_code}]
+
+
+def test_trainees_cannot_download_the_list(client, auth, trainee):
+    auth.login(trainee)
+    assert client.get("/workshops/import/template.csv").status_code in (403, 404)
