@@ -146,10 +146,14 @@ def test_only_administrators_manage_users(client, auth, county, make_user, role)
     assert county.b.role == "trainee" and county.b.active
 
 
-def test_administrators_see_reports_and_users_in_the_menu(client, auth, county, make_user):
+def test_administrators_reach_every_office_page_from_the_one_reports_link(client, auth, county, make_user):
     auth.login(county.admin)
     html = client.get("/my").get_data(as_text=True)
-    assert 'href="/admin/reports/"' in html and 'href="/admin/users/"' in html
+    assert 'href="/admin/reports/"' in html
+    reports = client.get("/admin/reports/").get_data(as_text=True)
+    for page in ("/admin/reports/export", "/admin/reports/audit", "/admin/users/", "/admin/certificates"):
+        assert f'href="{page}"' in reports
+        assert 'aria-current="page"' in client.get(page).get_data(as_text=True)  # the tabs show where one is
     auth.logout()
     auth.login(county.instructor)
     assert 'href="/admin/reports/"' not in client.get("/my").get_data(as_text=True)
