@@ -165,3 +165,15 @@ def test_the_renderer_fetches_nothing_but_this_pages_own_fonts_and_seal(url):
     fetcher = certificate_fetcher({REGULAR_FONT_URL: (b"font", "font/otf")})
     with pytest.raises(BaseException, match="(?i)fetch|may not load"):  # WeasyPrint stops with a BaseException
         weasyprint.HTML(string=f'<img src="{url}">', url_fetcher=fetcher).write_pdf()
+
+
+def test_the_completion_date_is_never_broken_across_lines(app, tmp_path, rare_named):
+    from datetime import UTC, datetime
+
+    from lms.certificates.rendering import _dates, local_date
+
+    rare_named.completed_at = datetime(2026, 9, 28, 3, tzinfo=UTC)  # the longest month name
+    path = write(tmp_path, render_pdf(rare_named))
+    lines = pdf_text(path).splitlines()
+    completed_zh, completed_en = _dates(local_date(rare_named.completed_at, app.config["LMS_TIMEZONE"]))
+    assert any(completed_zh in line for line in lines) and any(completed_en in line for line in lines)

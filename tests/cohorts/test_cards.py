@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -89,3 +90,19 @@ def test_a_single_card_for_one_trainee(client, auth, setting, tmp_path):
     text = pdf_text(response.get_data(), tmp_path)
     assert "学员3" in text and "学员4" not in text
     assert live_tokens(person.id) == 1
+
+
+def test_card_text_is_at_least_ten_points_and_no_line_starts_with_punctuation(client, auth, setting, tmp_path):
+    """Older eyes read these cards: measured in the PDF itself, from the height of every printed word."""
+    auth.login(setting["instructor"])
+    pdf = client.post(f"/workshops/{setting['cohort'].id}/cards", data={"who": "new", "days": "14"}).get_data()
+    text = pdf_text(pdf, tmp_path)  # skips without poppler
+    path = tmp_path / "cards.pdf"
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True,  # noqa: S603, S607
+                           check=True).stdout
+    heights = [float(y_max) - float(y_min) for y_min, y_max in
+               re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)]
+    # poppler boxes a word of Noto Sans CJK 1.448 em high (ascent plus descent): 10 pt makes 14.48 pt.
+    assert heights and min(heights) >= 10 * 1.44, min(heights)
+    lines = [line.strip() for column in text.splitlines() for line in re.split(r"\s{3,}", column) if line.strip()]
+    assert not [line for line in lines if line[0] in "，。、；：！？）」』”"]
