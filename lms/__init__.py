@@ -49,7 +49,7 @@ def _init_extensions(app: Flask) -> None:
     from lms.accounts.loader import init_login
     from lms.database import engine_options
     from lms.extensions import babel, db, limiter, migrate
-    from lms.i18n import select_locale
+    from lms.i18n import ensure_compiled_catalogs, select_locale
     from lms.security import init_csrf
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
@@ -57,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     init_csrf(app)
+    ensure_compiled_catalogs(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     init_login(app)

@@ -75,6 +75,7 @@ def build_config(instance_path: Path) -> dict:
         "LMS_TRUSTED_PROXIES": int(os.environ.get("LMS_TRUSTED_PROXIES", "0")),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("LMS_TIMEZONE", "Asia/Shanghai"),
+        # Compiled at start-up when missing (lms/i18n.py, ensure_compiled_catalogs).
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("LMS_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
         # "Keep me signed in" lasts this long (lms/accounts/sign_ins.py); other sign-ins end with the browser.

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import ctypes.util
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from lms.certificates.fonts import system_problems as certificate_problems
+from lms.i18n import PACKAGE_TRANSLATIONS, stale_catalogs
 
 
 def system_problems() -> list[str]:
     problems = []
+    for po in stale_catalogs(PACKAGE_TRANSLATIONS, Path(current_app.instance_path) / "translations"):
+        problems.append(f"The {po.parent.parent.name} translation is not compiled, so pages would show in English: "
+                        "make translations (Cunke also compiles it when it starts, if it may write there)")
     if ctypes.util.find_library("pango-1.0") is None:
         problems.append("Pango is missing, so PDFs cannot be made: "
                         "sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0")

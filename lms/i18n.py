@@ -6,7 +6,10 @@ Accept-Language, then Chinese.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import cache, lru_cache
+from pathlib import Path
 
 from babel import Locale
 from babel.lists import format_list
@@ -77,3 +80,47 @@ def course_titles(courses) -> str:
     """Course titles as one phrase in the reader's language: "A、B和C" or "A, B and C"."""
     language = str(get_locale())
     return format_list([course.title(course.shown_language(language)) for course in courses], locale=get_locale())
+
+
+# ---------------------------------------------------------------- compiled catalogs
+
+
+PACKAGE_TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def _fresh(mo: Path, po: Path) -> bool:
+    return mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime
+
+
+def stale_catalogs(directory: Path, fallback: Path | None = None) -> list[Path]:
+    """The .po files under `directory` without an up-to-date .mo beside them (or under `fallback`)."""
+    return [po for po in sorted(directory.glob("*/LC_MESSAGES/*.po"))
+            if not _fresh(po.with_suffix(".mo"), po)
+            and not (fallback and _fresh(fallback / po.relative_to(directory).with_suffix(".mo"), po))]
+
+
+def compile_catalog(po: Path, mo: Path) -> None:
+    """Compile one catalog, atomically: workers starting together never read half a file."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    mo.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=mo.parent, prefix=".messages-", suffix=".mo", delete=False) as target:
+        write_mo(target, catalog)
+    os.replace(target.name, mo)
+
+
+def ensure_compiled_catalogs(app, directory: Path = PACKAGE_TRANSLATIONS) -> None:
+    """Serve Chinese however Cunke was installed: `make` compiles the catalogs, but `pip install .` and
+    a plain checkout do not. Stale or missing ones are compiled at start-up, next to their .po file, or
+    into the instance folder when the package directory is read-only."""
+    fallback = Path(app.instance_path) / "translations"
+    for po in stale_catalogs(directory):
+        try:
+            compile_catalog(po, po.with_suffix(".mo"))
+        except OSError:
+            compile_catalog(po, fallback / po.relative_to(directory).with_suffix(".mo"))
+    if stale_catalogs(directory) and not stale_catalogs(directory, fallback):
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = f"{fallback};{directory}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -83,3 +85,37 @@ def test_every_interface_string_has_a_chinese_translation(tmp_path):
     }
     missing = sorted(wanted - translated)
     assert missing == [], f"untranslated (run `make extract-messages` and translate): {missing[:10]}"
+
+
+def test_a_checkout_without_compiled_catalogs_still_serves_chinese(app, tmp_path, runner):
+    """`pip install .` and a plain checkout have only the .po files: Cunke compiles them when it starts."""
+    import shutil
+
+    from babel.support import Translations
+
+    from lms.i18n import PACKAGE_TRANSLATIONS, ensure_compiled_catalogs, stale_catalogs
+
+    copy = tmp_path / "translations"
+    shutil.copytree(PACKAGE_TRANSLATIONS, copy, ignore=shutil.ignore_patterns("*.mo"))
+    assert stale_catalogs(copy) == [copy / "zh" / "LC_MESSAGES" / "messages.po"]
+    ensure_compiled_catalogs(app, copy)
+    assert stale_catalogs(copy) == []
+    assert Translations.load(str(copy), ["zh"]).gettext("Sign in") == "登录"
+    po = copy / "zh" / "LC_MESSAGES" / "messages.po"
+    os.utime(po, (time.time() + 10, time.time() + 10))  # a translation edited since
+    assert stale_catalogs(copy) == [po]
+
+
+def test_the_doctor_names_a_catalog_that_is_not_compiled(app, runner):
+    from lms.i18n import PACKAGE_TRANSLATIONS
+
+    po = PACKAGE_TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    saved = mo.read_bytes()
+    try:
+        mo.unlink()
+        result = runner.invoke(args=["doctor"])
+        assert "zh translation is not compiled" in result.output and "make translations" in result.output
+    finally:
+        mo.write_bytes(saved)
+        os.utime(mo, (po.stat().st_mtime + 1, po.stat().st_mtime + 1))
