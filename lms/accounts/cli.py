@@ -17,7 +17,7 @@ accounts_cli = AppGroup("accounts", help="Manage accounts.")
 
 DEMO_ACCOUNTS = (
     ("admin", "13800000001", "管理员演示"),
-    ("instructor", "13800000002", "讲师演示"),
+    ("instructor", "13800000002", "老师演示"),
     ("trainee", "13800000003", "学员演示"),
 )
 

@@ -56,7 +56,7 @@ def test_a_wrong_code_is_refused_and_nothing_changes(client, auth, trainee, cour
     wrong = "AAAAAA" if cohort.join_code != "AAAAAA" else "BBBBBB"
     response = client.post("/join", data={"code": wrong})
     assert response.status_code == 400
-    assert "这个代码不对" in response.get_data(as_text=True)
+    assert "这个加入码不对" in response.get_data(as_text=True)
     assert members(cohort) == set() and enrolled_slugs(trainee) == set()
 
 

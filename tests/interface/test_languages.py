@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -119,3 +120,31 @@ def test_the_doctor_names_a_catalog_that_is_not_compiled(app, runner):
     finally:
         mo.write_bytes(saved)
         os.utime(mo, (po.stat().st_mtime + 1, po.stat().st_mtime + 1))
+
+
+HAN = r"[\u4e00-\u9fff]"
+# Half-width punctuation touching a Chinese character, after taking out placeholders, URLs and file names.
+HALF_WIDTH_NEXT_TO_CHINESE = re.compile(rf"{HAN}[,.;:!?()]|[,;:!?(]{HAN}|\){HAN}")
+NOT_PROSE = re.compile(r"%\(\w+\)[sd]|\{\w+\}|https?://\S+|[\w\u4e00-\u9fff.-]+\.(md|csv|yml|svg|png|jpe?g|pdf|xlsx)\b")
+# lms/translations/GLOSSARY.md: one word for one thing.
+NEVER = {"邀请码": "加入码", "讲师": "老师", "教师": "老师", "学生": "学员", "测验": "小测"}
+CODE_ALLOWED = ("课程代码", "错误代码")
+
+
+def zh_strings():
+    with CATALOG.open("rb") as handle:
+        for message in read_po(handle):
+            if message.id:
+                yield from (message.string if isinstance(message.string, tuple | list) else [message.string])
+
+
+def test_the_chinese_catalog_uses_chinese_punctuation():
+    offending = [text for text in zh_strings() if HALF_WIDTH_NEXT_TO_CHINESE.search(NOT_PROSE.sub(" ", text or ""))]
+    assert offending == [], "use full-width punctuation next to Chinese (lms/translations/GLOSSARY.md)"
+
+
+def test_the_chinese_catalog_calls_one_thing_by_one_word():
+    for text in zh_strings():
+        for wrong, right in NEVER.items():
+            assert wrong not in text, f"{text!r}: say {right}, not {wrong}"
+        assert "代码" not in re.sub("|".join(CODE_ALLOWED), "", text), f"{text!r}: a join code is 加入码"

@@ -49,7 +49,8 @@ def test_changing_a_role_is_recorded(client, auth, county):
     assert county.b.role == "instructor"
     assert [(e.actor_id, e.target_id, e.details) for e in events("user.role_changed")] == [
         (county.admin.id, county.b.id, {"old": "trainee", "new": "instructor"})]
-    assert "讲师" in client.get(f"/admin/users/{county.b.id}").get_data(as_text=True)
+    page = client.get(f"/admin/users/{county.b.id}").get_data(as_text=True)
+    assert f"{county.b.phone} · 南岭村 · 老师" in page  # the role, in words
 
 
 def test_administrators_cannot_change_their_own_account(client, auth, county):
