@@ -4,6 +4,7 @@
     - [ ] wrong option               one [x]: single choice; several [x]: multiple choice
     - [x] right option
     = 20 ± 0.5                       numeric answer with tolerance
+    = 1.4 ± 0.05 米                   ... naming its unit (the trainee may type it, or the number alone)
     = Wangwang | 旺旺                 short answer: any of these
     = true                           true/false statement
     > Feedback shown after the attempt.
@@ -18,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from lms.content import units
 from lms.content.problems import ProblemList
 from lms.content.rendering import MediaInfo, render_inline, render_markdown
 
@@ -26,7 +28,15 @@ QUESTION_KINDS = ("single", "multiple", "true_false", "numeric", "short")
 _OPTION = re.compile(r"^\s*[-*+]\s+\[(?P<mark>.?)\]\s*(?P<text>.*)$")
 _OPTION_LIKE = re.compile(r"^\s*[-*+]\s+\[")
 _NUMBER = r"[-+]?\d+(?:[.,]\d+)?"
-_NUMERIC = re.compile(rf"^(?P<value>{_NUMBER})\s*(?:(?:±|\+-|\+/-)\s*(?P<tolerance>{_NUMBER}))?$")
+_TOLERANCE_SIGN = r"(?:±|\+/-|\+-)"
+_NUMERIC = re.compile(
+    rf"^(?P<value>{_NUMBER})(?:\s*{_TOLERANCE_SIGN}\s*(?P<tolerance>{_NUMBER}))?(?P<space>\s*)(?P<unit>.*)$"
+)
+# A unit written right after the number, without a space: Chinese characters (240斤), a sign (20%)
+# or a unit symbol as written (240kg; 5G stays a short answer).
+_GLUED_UNIT = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}|%|‰|℃)$")
+_UNIT_WORD = re.compile(r"^[^\d|±]+$")
+_UNIT_BEFORE_TOLERANCE = re.compile(rf"^[^\d|±+]+?\s*{_TOLERANCE_SIGN}")
 _TRUTH = {"true": True, "false": False}
 
 
@@ -40,6 +50,29 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+def _read_numeric(text: str) -> dict | str | None:
+    """`20`, `20 ± 0.5`, `240 斤`, `1.4 ± 0.05 米` as a question's answer; a message when it is a
+    number with a malformed unit; None when it is no number at all (a short answer such as `1:1`)."""
+    match = _NUMERIC.match(text)
+    if not match:
+        return None
+    unit = " ".join(match["unit"].split())
+    if unit:
+        if match["tolerance"] is None and _UNIT_BEFORE_TOLERANCE.match(unit):
+            return f"cannot read numeric answer '= {text}': write the unit after the tolerance, like '= 1.4 ± 0.05 米'"
+        spaced = bool(match["space"]) and _UNIT_WORD.match(unit)
+        if not spaced and not (_GLUED_UNIT.match(unit) or units.is_symbol(unit)):
+            return None
+        if len(unit) > 16 or len(unit.split()) > 2:
+            return (f"the unit '{unit}' is too long: a unit is a word or two after the number, "
+                    f"like '= 240 斤' or '= 3 minutes'")
+    answer = {"kind": "numeric", "value": _number(match["value"]),
+              "tolerance": _number(match["tolerance"]) if match["tolerance"] else 0.0}
+    if unit:
+        answer["unit"] = unit
+    return answer
+
+
 def _parse_answer_line(text: str, line: int, report: ProblemList) -> dict | None:
     text = text.strip()
     if not text:
@@ -47,14 +80,20 @@ def _parse_answer_line(text: str, line: int, report: ProblemList) -> dict | None
         return None
     if text.lower() in _TRUTH:
         return {"kind": "true_false", "truth": _TRUTH[text.lower()]}
-    match = _NUMERIC.match(text)
-    if match:
-        tolerance = _number(match["tolerance"]) if match["tolerance"] else 0.0
-        return {"kind": "numeric", "value": _number(match["value"]), "tolerance": tolerance}
-    if any(sign in text for sign in ("±", "+-", "+/-")):
-        report(line, f"cannot read numeric answer '= {text}': write it like '= 20 ± 0.5'")
-        return None
     accepted = [part.strip() for part in text.split("|")]
+    if len(accepted) > 1 and all(isinstance(_read_numeric(part), dict) for part in accepted if part):
+        report(line, f"'= {text}' gives several numbers: write one, like '= 240 斤' "
+                     f"(then 240, 240斤 and 240 斤 all count); '|' separates short answers")
+        return None
+    numeric = _read_numeric(text)
+    if isinstance(numeric, str):
+        report(line, numeric)
+        return None
+    if numeric is not None:
+        return numeric
+    if re.search(_TOLERANCE_SIGN, text):
+        report(line, f"cannot read numeric answer '= {text}': write it like '= 20 ± 0.5' or '= 1.4 ± 0.05 米'")
+        return None
     if not all(accepted):
         report(line, "short answer has an empty alternative: write '= answer | other answer'")
         return None
@@ -188,5 +227,19 @@ def compare_translation(main: list[dict], translated: list[dict], report: Proble
         elif original["kind"] == "numeric":
             if (original["value"], original["tolerance"]) != (other["value"], other["tolerance"]):
                 report(where, f"question {number} must have the same numeric answer as in the main file")
+            _compare_units(number, original.get("unit"), other.get("unit"), where, report)
         elif original["kind"] == "true_false" and original["truth"] != other["truth"]:
             report(where, f"question {number} must have the same true/false answer as in the main file")
+
+
+def _compare_units(number: int, main: str | None, translated: str | None, where: int, report: ProblemList) -> None:
+    """Both name a unit or neither does; two units the platform knows must be the same one (斤 and jin)."""
+    if main and not translated:
+        report(where, f"question {number} is in '{main}' in the main file: name the unit here too, "
+                      f"in this language's word for it")
+    elif translated and not main:
+        report(where, f"question {number} names the unit '{translated}' but the main file names none")
+    elif main and translated:
+        ours, theirs = units.canonical(main), units.canonical(translated)
+        if ours and theirs and ours != theirs:
+            report(where, f"question {number} is in '{translated}' here but in '{main}' in the main file")

@@ -165,7 +165,7 @@ def attempt_templates(item: CourseItem, course: Course, rng: random.Random) -> l
         grade = grade_attempt(questions, layout, answers, pass_mark, item.partial_credit)
         templates.append(AttemptTemplate(
             layout=layout, answers=answers, score=grade.score, passed=grade.passed,
-            results=[{"credit": r.credit, "given": r.given} for r in grade.results],
+            results=[r.stored() for r in grade.results],
         ))
     return sorted(templates, key=lambda t: t.score)
 

@@ -99,7 +99,7 @@ def submit_attempt(attempt: QuizAttempt, item: CourseItem | PublishedItem, answe
     closed = {
         "submitted_at": utcnow(), "score": grade.score, "passed": grade.passed,
         "answers": {str(k): v for k, v in answers.items() if str(k).isdigit() and int(k) < len(attempt.layout)},
-        "results": [{"credit": r.credit, "given": r.given} for r in grade.results],
+        "results": [r.stored() for r in grade.results],
     }
     result = db.session.execute(_CLOSE_ATTEMPT, {"attempt": attempt.id, **{f"new_{k}": v for k, v in closed.items()}})
     if result.rowcount != 1:  # a parallel request closed it first

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from lms.content import units
 from lms.content.quizfile import normalize_answer
 
 Answer = str | list[str] | None
@@ -21,10 +22,18 @@ Answer = str | list[str] | None
 class QuestionResult:
     credit: float  # 0.0 to 1.0
     given: Answer
+    answer_in: str | None = None  # the question's unit, when the answer was in another one
 
     @property
     def correct(self) -> bool:
         return self.credit >= 1.0
+
+    def stored(self) -> dict:
+        """As kept with the attempt and shown in its review."""
+        kept: dict = {"credit": self.credit, "given": self.given}
+        if self.answer_in:
+            kept["answer_in"] = self.answer_in
+        return kept
 
 
 @dataclass(frozen=True)
@@ -54,18 +63,30 @@ def draw_layout(question_count: int, option_counts: list[int], draw: int | None,
 
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_TYPED = re.compile(r"^(?P<currency>¥?)(?P<number>[-+]?[\d.,]+)(?P<unit>\D*)$")
+
+
+def read_number(text: str) -> tuple[float | None, str]:
+    """Read a typed number and the unit typed after it: full-width forms, "1,800" (thousands),
+    "2,5" (decimal comma), "240 斤", "¥120". The unit is "" when none was typed."""
+    cleaned = "".join(unicodedata.normalize("NFKC", text or "").split())
+    match = _TYPED.match(cleaned)
+    if not match:
+        return None, ""
+    number = match["number"]
+    number = number.replace(",", "") if _THOUSANDS.match(number) else number.replace(",", ".")
+    try:
+        value = float(number)
+    except ValueError:
+        return None, ""
+    unit = match["unit"] or match["currency"]
+    return (value, unit) if math.isfinite(value) else (None, "")
 
 
 def parse_number(text: str) -> float | None:
-    """Read a typed number: full-width digits, "1,800" (thousands), "2,5" (decimal comma), "20元"."""
-    cleaned = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
-    cleaned = re.sub(r"(元|块|yuan|rmb|¥|%)$", "", cleaned, flags=re.IGNORECASE).lstrip("¥")
-    cleaned = cleaned.replace(",", "") if _THOUSANDS.match(cleaned) else cleaned.replace(",", ".")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    """A typed number for a question without a unit: bare, or in 元 or % as answers always could be."""
+    value, unit = read_number(text)
+    return value if units.accepts(None, unit) else None
 
 
 def _choice_indices(given: Answer, option_count: int) -> set[int] | None:
@@ -81,6 +102,7 @@ def _choice_indices(given: Answer, option_count: int) -> set[int] | None:
 def grade_question(question: dict, given: Answer, partial_credit: bool = False) -> QuestionResult:
     kind = question["kind"]
     credit = 0.0
+    answer_in = None
     if kind in ("single", "multiple"):
         chosen = _choice_indices(given, len(question["options"]))
         correct = set(question["correct"])
@@ -94,8 +116,12 @@ def grade_question(question: dict, given: Answer, partial_credit: bool = False) 
         if given in ("true", "false"):
             credit = 1.0 if (given == "true") == question["truth"] else 0.0
     elif kind == "numeric":
-        value = parse_number(given) if isinstance(given, str) else None
-        if value is not None and abs(value - question["value"]) <= question["tolerance"] + 1e-9:
+        value, unit = read_number(given) if isinstance(given, str) else (None, "")
+        wanted = question.get("unit")
+        if value is not None and not units.accepts(wanted, unit):
+            if wanted and units.is_known(unit):
+                answer_in = wanted  # a different unit: say which one, rather than a silent wrong
+        elif value is not None and abs(value - question["value"]) <= question["tolerance"] + 1e-9:
             credit = 1.0
     elif kind == "short":
         if isinstance(given, str) and given.strip():
@@ -103,7 +129,7 @@ def grade_question(question: dict, given: Answer, partial_credit: bool = False) 
             credit = 1.0 if normalize_answer(given) in accepted else 0.0
     if isinstance(given, str):
         given = given[:500]
-    return QuestionResult(credit=credit, given=given)
+    return QuestionResult(credit=credit, given=given, answer_in=answer_in)
 
 
 def grade_attempt(questions: list[dict], layout: list[dict], answers: dict[str, Answer],

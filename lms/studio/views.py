@@ -746,7 +746,7 @@ def preview_questions(slug: str, source: str, item_slug: str):
                 answers[str(position)] = request.form[key][:500]
         grade = grade_attempt(questions, layout, answers, pass_mark_for(item), item.partial_credit)
         attempt.score, attempt.passed = grade.score, grade.passed
-        attempt.results = [{"credit": r.credit, "given": r.given} for r in grade.results]
+        attempt.results = [r.stored() for r in grade.results]
         return render_preview("studio/preview_result.html", info, course=course, item=item, shown=shown,
                               attempt=attempt, lang=lang, pass_mark=pass_mark_for(item), attempts_left=None)
     return render_preview("studio/preview_questions.html", info, course=course, item=item, shown=shown,

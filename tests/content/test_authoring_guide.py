@@ -26,6 +26,8 @@ def test_the_complete_example_passes_the_checker():
     course, problems = parse_course("pack-and-ship", files, TRACKS)
     assert problems == []
     assert [item.kind for item in course.items] == ["lesson", "quiz"]
+    weight = course.items[1].questions["zh"][-1]
+    assert (weight["kind"], weight["value"], weight["unit"]) == ("numeric", 8.0, "斤")
 
 
 def test_the_quiz_example_uses_every_question_kind():

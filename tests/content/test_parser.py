@@ -98,6 +98,56 @@ def test_every_question_kind_is_recognised():
     assert (questions[5]["value"], questions[5]["tolerance"]) == (3.0, 0.0)
 
 
+def test_a_numeric_answer_may_name_its_unit_after_the_number():
+    course, problems = parse({"01-check.quiz.md": quiz("""
+        ## 这筐柿子多重？
+        = 240 斤
+
+        ## 柜子多高？
+        = 1.4 ± 0.05 米
+
+        ## 几天内可以退？
+        = 7天
+
+        ## 毛利率？
+        = 25%
+
+        ## How long may a buyer wait?
+        = 3 minutes
+
+        ## 网络
+        = 5G
+
+        ## 比例
+        = 1:1 | 1比1
+    """)})
+    assert problems == []
+    questions = course.items[0].questions["zh"]
+    numeric = [(q["value"], q["tolerance"], q["unit"]) for q in questions[:5]]
+    assert numeric == [(240.0, 0.0, "斤"), (1.4, 0.05, "米"), (7.0, 0.0, "天"), (25.0, 0.0, "%"),
+                       (3.0, 0.0, "minutes")]
+    assert [q["kind"] for q in questions[5:]] == ["short", "short"]  # a number glued to other text is no unit
+
+
+def test_a_number_without_a_unit_stores_none():
+    course, _ = parse({"01-check.quiz.md": quiz("## 几单？\n= 12\n")})
+    assert "unit" not in course.items[0].questions["zh"][0]
+
+
+def test_a_translation_names_the_same_unit_in_its_own_words():
+    main = quiz("## 多重？\n= 240 斤\n\n## 多久？\n= 3 分钟\n\n## 几单？\n= 51 单\n")
+    course, problems = parse({"01-q.quiz.md": main, "01-q.quiz.en.md": quiz(
+        "## Weight?\n= 240 jin\n\n## How long?\n= 3 minutes\n\n## Orders?\n= 51 orders\n", "title: Quiz")})
+    assert problems == []
+    assert [q["unit"] for q in course.items[0].questions["en"]] == ["jin", "minutes", "orders"]
+
+    problems = messages({"01-q.quiz.md": main, "01-q.quiz.en.md": quiz(
+        "## Weight?\n= 240 kg\n\n## How long?\n= 3\n\n## Orders?\n= 51 orders\n", "title: Quiz")})
+    assert "demo/01-q.quiz.en.md:4: question 1 is in 'kg' here but in '斤' in the main file" in problems
+    assert any(p.startswith("demo/01-q.quiz.en.md:7: question 2 is in '分钟' in the main file: name the unit")
+               for p in problems), problems
+
+
 def test_quiz_settings_come_from_front_matter():
     body = "## a\n= 1\n## b\n= 2\n## c\n= 3\n"
     course, problems = parse({"01-q.quiz.md": quiz(
@@ -161,6 +211,11 @@ def test_course_front_matter_mistakes_name_their_line(course_md, expected):
         ("## 注册要钱吗？\n- [ ] 要\n- [ ] 不要\n", "demo/01-q.quiz.md:4: question has no correct answer"),
         ("## 注册要钱吗？\n- [y] 要\n- [x] 不要\n", "demo/01-q.quiz.md:5: cannot read answer option"),
         ("## 毛利？\n= 20 ± abc\n", "demo/01-q.quiz.md:5: cannot read numeric answer"),
+        ("## 多重？\n= 240 斤 ± 5\n", "demo/01-q.quiz.md:5: cannot read numeric answer '= 240 斤 ± 5': "
+                                     "write the unit after the tolerance"),
+        ("## 多重？\n= 240 斤 | 120 公斤\n", "demo/01-q.quiz.md:5: '= 240 斤 | 120 公斤' gives several numbers"),
+        ("## 多久？\n= 7 days after the parcel arrives\n",
+         "demo/01-q.quiz.md:5: the unit 'days after the parcel arrives' is too long"),
         ("## 毛利？\n", "demo/01-q.quiz.md:4: question has no answer"),
         ("## 毛利？\n=\n", "demo/01-q.quiz.md:5: answer line '=' is empty"),
         ("## 工具？\n= 旺旺 | \n", "demo/01-q.quiz.md:5: short answer has an empty alternative"),

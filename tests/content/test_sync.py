@@ -63,6 +63,35 @@ def test_a_broken_file_changes_nothing(runner, tmp_path):
     assert find_item(find_course("shop-basics"), "choose-product").title("zh") == "选一个好卖的商品"
 
 
+def test_a_malformed_unit_is_named_with_its_line_and_changes_nothing(runner, tmp_path):
+    catalog = copy_catalog(tmp_path)
+    assert runner.invoke(args=["courses", "sync", str(catalog)]).exit_code == 0
+    before = snapshot()
+    quiz = catalog / "shop-basics" / "03-basics-check.quiz.md"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace("= 20 ± 0.5 元", "= 20 元 ± 0.5"), encoding="utf-8")
+
+    result = runner.invoke(args=["courses", "check", str(catalog)])
+    assert result.exit_code != 0
+    assert ("shop-basics/03-basics-check.quiz.md:19: cannot read numeric answer '= 20 元 ± 0.5': "
+            "write the unit after the tolerance") in result.output
+    assert runner.invoke(args=["courses", "sync", str(catalog)]).exit_code != 0
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_a_changed_unit_alone_updates_the_question_at_the_next_sync(runner, tmp_path):
+    catalog = copy_catalog(tmp_path)
+    assert runner.invoke(args=["courses", "sync", str(catalog)]).exit_code == 0
+    quiz = catalog / "shop-basics" / "03-basics-check.quiz.md"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace("= 20 ± 0.5 元", "= 20 ± 0.5 块"), encoding="utf-8")
+
+    result = runner.invoke(args=["courses", "sync", str(catalog)])
+    assert "1 updated" in result.output, result.output
+    db.session.expire_all()
+    margin = find_item(find_course("shop-basics"), "basics-check").questions["zh"][2]
+    assert (margin["value"], margin["unit"]) == (20.0, "块")
+
+
 def test_syncing_the_same_files_twice_changes_nothing(runner):
     assert runner.invoke(args=["courses", "sync"]).exit_code == 0
     before = snapshot()

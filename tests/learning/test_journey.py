@@ -110,6 +110,37 @@ def test_quiz_page_holds_no_answer_key(client, auth, trainee, courses):
     assert "checked" not in page
 
 
+def test_a_numeric_answer_shows_its_unit_beside_the_box_in_the_readers_language(client, auth, make_user, courses):
+    chinese, english = make_user(), make_user()
+    english.locale = "en"
+    db.session.commit()
+    pages = {}
+    for user in (chinese, english):
+        auth.login(user)
+        client.post("/courses/shop-basics/enrol")
+        _, pages[user.locale or "zh"] = start_quiz(client)
+        auth.logout()
+    assert '你的答案（填数字，单位：<span lang="zh-Hans">元</span>）' in pages["zh"]
+    assert '<span class="answer-unit" lang="zh-Hans" aria-hidden="true">元</span>' in pages["zh"]
+    assert 'Your answer (a number, in <span lang="en">yuan</span>)' in pages["en"]
+    assert '<span class="answer-unit" lang="en" aria-hidden="true">yuan</span>' in pages["en"]
+
+
+def test_an_answer_typed_with_its_unit_counts_and_another_unit_is_named(client, auth, trainee, courses):
+    auth.login(trainee)
+    client.post("/courses/shop-basics/enrol")
+    url, page = start_quiz(client)
+    client.post(url, data=quiz_form(page, {**RIGHT, "毛利": "２０ 元"}))
+    assert "100%" in client.get(url).get_data(as_text=True)
+
+    url, page = start_quiz(client)
+    client.post(url, data=quiz_form(page, {**RIGHT, "毛利": "20斤"}))
+    result = client.get(url).get_data(as_text=True)
+    assert "80%" in result
+    assert '按<span lang="zh-Hans">元</span>算：只填数字，或者数字后面写“<span lang="zh-Hans">元</span>”。' in result
+    assert '20 ± 0.5 <span lang="zh-Hans">元</span>' in result  # the right answer, in its unit
+
+
 def test_locked_course_says_why_and_refuses_enrolment(client, auth, trainee, courses):
     auth.login(trainee)
     page = client.get("/courses/shop-growth/").get_data(as_text=True)

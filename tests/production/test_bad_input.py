@@ -204,7 +204,9 @@ FRONT_LINE = st.one_of(st.builds("{}: {}".format, st.sampled_from(FRONT_KEYS), Y
                        SAFE_TEXT.map(lambda t: t.replace("\n", " ")), st.just("  nested: value"), st.just("\t"))
 BODY_LINE = st.one_of(
     st.sampled_from(["## 问题？", "## Question", "- [x] 对", "- [ ] 错", "- [] empty", "- [X] upper", "* [x] star",
-                     "= 20 ± 0.5", "= 20 +- x", "= true", "= FALSE", "= ", "= a | | b", "= 旺旺 | Wangwang",
+                     "= 20 ± 0.5", "= 20 +- x",
+                     "= 240 斤", "= 1.4±0.05米", "= 240 斤 ± 5", "= 5G", "= 3 | 4 天",
+                     "= true", "= FALSE", "= ", "= a | | b", "= 旺旺 | Wangwang",
                      "> 反馈", "![图](media/a.svg)", "![](media/missing.png)", "![x](<media/a.svg>)",
                      "![x](https://example.com/x.png)", '!!! tip "试试"', "    缩进", "<script>alert(1)</script>",
                      "<img src=x onerror=alert(1)>", "| a | b |", "|---|---|", "```", "---", "",
