@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from lms.content import units
 from lms.content.parser import ITEM_FILE, load_catalog
+from lms.quizzes.grading import grade_question
 
 ROOT = Path(__file__).resolve().parents[2] / "courses"
 
@@ -89,3 +92,62 @@ def test_illustrations_are_small_svgs_with_alt_text(catalog):
         for item in course.items:
             for html in item.bodies.values():
                 assert 'alt=""' not in html, item.source
+
+
+def numeric_questions(catalog, language="zh"):
+    return [(item.source, q) for c in catalog.courses for item in c.items if item.kind == "quiz"
+            for q in item.questions[language] if q["kind"] == "numeric"]
+
+
+_UNIT_WORDS = "斤|公斤|千克|克|厘米|米|天|小时|分钟|秒|元|%|单|把|件|人|位|像素|字符|张|次|箱"
+
+
+def units_the_question_speaks_of(question: dict) -> set[str]:
+    """The units a question's own words give its answer: "多少斤", "百分之几", or the answer followed
+    by a unit in the feedback ("120 × 2 = 240 斤")."""
+    prompt, feedback = question["prompt"], question["feedback"]
+    value = re.escape(f"{question['value']:g}")
+    said = set(re.findall(rf"(?:多少|几)个?({_UNIT_WORDS})", prompt))
+    said |= set(re.findall(rf"(?<![\d.]){value}\s*个?({_UNIT_WORDS})(?![\d])", feedback))
+    if "百分之几" in prompt:
+        said.add("%")
+    return {units.canonical(word) for word in said}
+
+
+def test_every_numeric_question_names_the_unit_its_words_give_it(catalog):
+    for source, question in numeric_questions(catalog):
+        said = units_the_question_speaks_of(question)
+        if said:
+            assert question.get("unit"), f"{source}:{question['line']} speaks of {said} but names no unit"
+            assert units.canonical(question["unit"]) in said, f"{source}:{question['line']}"
+    with_unit = [q for _, q in numeric_questions(catalog) if q.get("unit")]
+    assert len(with_unit) >= 30  # all but the ratios (投产比), which have none
+
+
+def test_the_english_twins_name_the_same_units(catalog):
+    for (source, zh), (_, en) in zip(numeric_questions(catalog), numeric_questions(catalog, "en"), strict=True):
+        assert bool(zh.get("unit")) == bool(en.get("unit")), f"{source}:{zh['line']}"
+        if zh.get("unit") and units.canonical(en["unit"]):
+            assert units.canonical(en["unit"]) == units.canonical(zh["unit"]), f"{source}:{zh['line']}"
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else "\u3000" if ch == " " else ch for ch in text)
+
+
+def test_every_bundled_answer_is_right_typed_with_its_unit_or_without(catalog):
+    for language in ("zh", "en"):
+        for source, question in numeric_questions(catalog, language):
+            number, unit = f"{question['value']:g}", question.get("unit", "")
+            for typed in {number, f"{number}{unit}", f"{number} {unit}", full_width(f"{number}{unit}")}:
+                assert grade_question(question, typed).correct, f"{source}:{question['line']}: {typed!r}"
+
+
+def test_the_jin_question_takes_jin_typed_any_way_and_names_jin_for_kilograms(catalog):
+    chat = next(c for c in catalog.courses if c.slug == "customer-service-basics")
+    quiz = next(i for i in chat.items if i.slug == "quiz-chat-basics")
+    zh, en = (next(q for q in quiz.questions[lang] if q.get("unit") in ("斤", "jin")) for lang in ("zh", "en"))
+    assert all(grade_question(zh, typed).correct for typed in ("２４０斤", "240 斤", "240斤", "240", "240 jin"))
+    assert grade_question(en, "240 jin").correct and grade_question(en, "240斤").correct
+    wrong = grade_question(zh, "120公斤")
+    assert not wrong.correct and wrong.answer_in == "斤"
