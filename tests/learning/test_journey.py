@@ -138,7 +138,8 @@ def test_an_answer_typed_with_its_unit_counts_and_another_unit_is_named(client, 
     result = client.get(url).get_data(as_text=True)
     assert "80%" in result
     assert '按<span lang="zh-Hans">元</span>算：只填数字，或者数字后面写“<span lang="zh-Hans">元</span>”。' in result
-    assert '20 ± 0.5 <span lang="zh-Hans">元</span>' in result  # the right answer, in its unit
+    # The right answer in its unit, and its margin in words, not "20 ± 0.5".
+    assert '20 <span lang="zh-Hans">元</span></strong>（相差 0.5 以内都算对）' in result and "±" not in result
 
 
 def test_locked_course_says_why_and_refuses_enrolment(client, auth, trainee, courses):
