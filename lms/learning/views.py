@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import public, signed_in
-from lms.content.published import PublishedCourse, PublishedItem, published_course
 from lms.content.views import course_media_digests
 from lms.extensions import db
 from lms.i18n import course_titles
 from lms.learning.catalog import group_catalog
+from lms.learning.pages import course_or_404, item_or_404, item_url, outline_or_404, reading_language
 from lms.learning.progress import (
     LearningError,
-    Outline,
-    course_outline,
     enrol,
     find_course,
     finish_lesson,
@@ -25,42 +22,10 @@ from lms.learning.progress import (
     progress_by_course,
     published_courses,
 )
+from lms.quizzes.overview import render_quiz_overview
 from lms.templating import render_cached_page
 
 bp = Blueprint("learning", __name__)
-
-
-def reading_language(course: PublishedCourse, item: PublishedItem | None = None) -> str:
-    """The reader's language where this course (and item) has a translation, else the main language."""
-    language = course.shown_language(str(get_locale()))
-    if item is not None and language not in (item.body_html or {}):
-        return course.language
-    return language
-
-
-def course_or_404(slug: str) -> PublishedCourse:
-    course = published_course(slug)
-    if course is None:
-        abort(404)
-    return course
-
-
-def outline_or_404(slug: str) -> Outline:
-    outline = course_outline(current_user, slug)
-    if outline is None:
-        abort(404)
-    return outline
-
-
-def item_or_404(course: PublishedCourse, slug: str) -> PublishedItem:
-    item = course.item(slug)
-    if item is None:
-        abort(404)
-    return item
-
-
-def item_url(item: PublishedItem) -> str:
-    return url_for("learning.item", slug=item.course.slug, item_slug=item.slug)
 
 
 @bp.route("/")
@@ -143,8 +108,6 @@ def item(slug: str, item_slug: str):
     previous, following = outline.neighbours(item)
     status = next(s for s in outline.items if s.item.id == item.id)
     if item.is_quiz:
-        from lms.quizzes.views import render_quiz_overview
-
         return render_quiz_overview(course, item, outline, status, lang, previous, following)
     progress = outline.progress
     return render_cached_page(

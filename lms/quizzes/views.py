@@ -10,8 +10,8 @@ from flask_login import current_user
 from lms.access import signed_in
 from lms.content.published import PublishedItem, published_item
 from lms.extensions import db
+from lms.learning.pages import course_or_404, item_or_404, reading_language
 from lms.learning.progress import LearningError, find_enrolment
-from lms.learning.views import course_or_404, item_or_404, reading_language
 from lms.quizzes.attempts import (
     attempts_left,
     attempts_of,
@@ -25,16 +25,6 @@ from lms.quizzes.models import QuizAttempt
 
 bp = Blueprint("quizzes", __name__)
 MAX_ANSWER_LENGTH = 500
-
-
-def render_quiz_overview(course, item, outline, status, lang, previous, following):
-    attempts = attempts_of(current_user, item)
-    return render_template(
-        "quizzes/overview.html", course=course, item=item, outline=outline, status=status, lang=lang,
-        previous=previous, following=following, attempts=attempts,
-        attempts_left=attempts_left(item, attempts), pass_mark=pass_mark_for(item),
-        open_attempt=next((a for a in attempts if not a.is_submitted), None),
-    )
 
 
 def attempt_or_404(attempt_id: int) -> tuple[QuizAttempt, PublishedItem]:

@@ -25,7 +25,7 @@ from lms.accounts.service import find_by_phone
 from lms.content.models import Course, Track
 from lms.content.parser import MEDIA_TYPES
 from lms.extensions import db
-from lms.learning.views import reading_language
+from lms.learning.pages import reading_language
 from lms.quizzes.attempts import pass_mark_for
 from lms.quizzes.grading import grade_attempt
 from lms.studio.archive import MAX_ZIP_BYTES, ArchiveProblem, pack_files, read_course_zip
