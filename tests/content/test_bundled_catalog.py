@@ -151,3 +151,15 @@ def test_the_jin_question_takes_jin_typed_any_way_and_names_jin_for_kilograms(ca
     assert grade_question(en, "240 jin").correct and grade_question(en, "240斤").correct
     wrong = grade_question(zh, "120公斤")
     assert not wrong.correct and wrong.answer_in == "斤"
+
+
+@pytest.mark.parametrize(("course", "quiz", "typed"), [
+    ("customer-service-basics", "final-quiz", "交班单"), ("customer-service-basics", "final-quiz", "交接"),
+    ("customer-service-basics", "quiz-chat-basics", "千牛App"), ("grow-your-shop", "final-check", "设置自动回复"),
+    ("shop-visual-identity", "quiz-final", "VI"), ("shop-visual-identity", "quiz-final", "vi手册"),
+    ("shop-visual-identity", "quiz-brand-basics", "色码"), ("light-detail-lifestyle", "final-check", "使用图"),
+    ("light-detail-lifestyle", "final-check", "场景照片"),
+])
+def test_short_answers_a_trainee_would_naturally_type_count(catalog, course, quiz, typed):
+    item = next(i for c in catalog.courses if c.slug == course for i in c.items if i.slug == quiz)
+    assert any(grade_question(q, typed).correct for q in item.questions["zh"] if q["kind"] == "short")

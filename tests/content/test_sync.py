@@ -19,6 +19,17 @@ def copy_catalog(tmp_path):
     return target
 
 
+def synced_copy(runner, tmp_path):
+    """A copy of the fixture catalog, synced: its files are the test's to edit."""
+    catalog = copy_catalog(tmp_path)
+    assert runner.invoke(args=["courses", "sync", str(catalog)]).exit_code == 0
+    return catalog
+
+
+def edit(path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
 def snapshot():
     rows = db.session.execute(select(Course.slug, Course.content_hash, Course.synced_at).order_by(Course.slug))
     items = db.session.execute(select(CourseItem.slug, CourseItem.position, CourseItem.is_active)
@@ -44,13 +55,11 @@ def test_check_reports_ok_with_a_summary(runner):
 
 
 def test_a_broken_file_changes_nothing(runner, tmp_path):
-    catalog = copy_catalog(tmp_path)
-    assert runner.invoke(args=["courses", "sync", str(catalog)]).exit_code == 0
+    catalog = synced_copy(runner, tmp_path)
     before = snapshot()
 
     # A valid edit in one course and a broken quiz in the other: neither may land.
-    lesson = catalog / "shop-basics" / "01-choose-product.md"
-    lesson.write_text(lesson.read_text(encoding="utf-8").replace("选一个好卖的商品", "改过的标题"), encoding="utf-8")
+    edit(catalog / "shop-basics" / "01-choose-product.md", "选一个好卖的商品", "改过的标题")
     (catalog / "shop-growth" / "02-check.quiz.md").write_text("---\ntitle: 小测\n---\n## 没有答案的题\n",
                                                               encoding="utf-8")
     result = runner.invoke(args=["courses", "sync", str(catalog)])
@@ -64,11 +73,9 @@ def test_a_broken_file_changes_nothing(runner, tmp_path):
 
 
 def test_a_malformed_unit_is_named_with_its_line_and_changes_nothing(runner, tmp_path):
-    catalog = copy_catalog(tmp_path)
-    assert runner.invoke(args=["courses", "sync", str(catalog)]).exit_code == 0
+    catalog = synced_copy(runner, tmp_path)
     before = snapshot()
-    quiz = catalog / "shop-basics" / "03-basics-check.quiz.md"
-    quiz.write_text(quiz.read_text(encoding="utf-8").replace("= 20 ± 0.5 元", "= 20 元 ± 0.5"), encoding="utf-8")
+    edit(catalog / "shop-basics" / "03-basics-check.quiz.md", "= 20 ± 0.5 元", "= 20 元 ± 0.5")
 
     result = runner.invoke(args=["courses", "check", str(catalog)])
     assert result.exit_code != 0
@@ -80,10 +87,8 @@ def test_a_malformed_unit_is_named_with_its_line_and_changes_nothing(runner, tmp
 
 
 def test_a_changed_unit_alone_updates_the_question_at_the_next_sync(runner, tmp_path):
-    catalog = copy_catalog(tmp_path)
-    assert runner.invoke(args=["courses", "sync", str(catalog)]).exit_code == 0
-    quiz = catalog / "shop-basics" / "03-basics-check.quiz.md"
-    quiz.write_text(quiz.read_text(encoding="utf-8").replace("= 20 ± 0.5 元", "= 20 ± 0.5 块"), encoding="utf-8")
+    catalog = synced_copy(runner, tmp_path)
+    edit(catalog / "shop-basics" / "03-basics-check.quiz.md", "= 20 ± 0.5 元", "= 20 ± 0.5 块")
 
     result = runner.invoke(args=["courses", "sync", str(catalog)])
     assert "1 updated" in result.output, result.output
@@ -103,8 +108,7 @@ def test_syncing_the_same_files_twice_changes_nothing(runner):
 
 
 def test_progress_survives_renumbering_and_removed_items_keep_their_records(runner, tmp_path, trainee):
-    catalog = copy_catalog(tmp_path)
-    assert runner.invoke(args=["courses", "sync", str(catalog)]).exit_code == 0
+    catalog = synced_copy(runner, tmp_path)
     course = find_course("shop-basics")
     enrol(trainee, course)
     finish_lesson(trainee, find_item(course, "choose-product"))
@@ -129,8 +133,7 @@ def test_progress_survives_renumbering_and_removed_items_keep_their_records(runn
 
 
 def test_a_course_removed_from_the_folder_is_withdrawn_not_deleted(runner, tmp_path):
-    catalog = copy_catalog(tmp_path)
-    assert runner.invoke(args=["courses", "sync", str(catalog)]).exit_code == 0
+    catalog = synced_copy(runner, tmp_path)
     shutil.rmtree(catalog / "shop-growth")
     (catalog / "shop-basics" / "course.md").write_text(
         (catalog / "shop-basics" / "course.md").read_text(encoding="utf-8"), encoding="utf-8")
