@@ -70,10 +70,8 @@ def attempt(attempt_id: int):
     attempt, item = attempt_or_404(attempt_id)
     questions = questions_for(attempt, item)
     if request.method == "POST":
-        outcome = submit_attempt(attempt, item, answers_from_form(attempt, questions))
+        submit_attempt(attempt, item, answers_from_form(attempt, questions))
         db.session.commit()  # nothing after this reads the database: no second write transaction
-        if outcome.course_completed:
-            flash(_("Congratulations! You have completed this course."), "success")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     template = "quizzes/result.html" if attempt.is_submitted else "quizzes/attempt.html"
     shown = [(position, entry, questions[entry["q"]]) for position, entry in enumerate(attempt.layout)]

@@ -20,21 +20,50 @@ def catalog():
     return load_catalog(ROOT)
 
 
-def test_eight_courses_cover_both_tracks_every_specialty_and_both_levels(catalog):
-    shape = Counter((c.track, c.specialty, c.level) for c in catalog.courses)
-    expected = {(track, specialty, level)
-                for track, specialty in [("entrepreneurship", None), ("employment", "customer-service"),
-                                         ("employment", "photography"), ("employment", "page-design")]
-                for level in ("intro", "intermediate")}
-    assert len(catalog.courses) == 8
-    assert set(shape) == expected and set(shape.values()) == {1}
+# The catalog's shape: (track, specialty, level, requires) of every bundled course.
+SHAPE = {
+    "open-your-shop": ("entrepreneurship", None, "intro", []),
+    "sell-farm-produce": ("entrepreneurship", None, "intro", ["open-your-shop"]),
+    "grow-your-shop": ("entrepreneurship", None, "intermediate", ["open-your-shop"]),
+    "choose-your-channels": ("entrepreneurship", None, "intermediate", ["open-your-shop"]),
+    "invoices-tax-and-help": ("entrepreneurship", None, "intermediate", ["open-your-shop"]),
+    "live-selling": ("entrepreneurship", None, "intermediate", ["open-your-shop", "live-streaming-basics"]),
+    "customer-service-basics": ("employment", "customer-service", "intro", []),
+    "after-sales-and-reputation": ("employment", "customer-service", "intermediate", ["customer-service-basics"]),
+    "phone-product-photos": ("employment", "photography", "intro", []),
+    "light-detail-lifestyle": ("employment", "photography", "intermediate", ["phone-product-photos"]),
+    "product-pages-that-sell": ("employment", "page-design", "intro", []),
+    "shop-visual-identity": ("employment", "page-design", "intermediate", ["product-pages-that-sell"]),
+    "live-streaming-basics": ("employment", "live-streaming", "intro", []),
+}
 
 
-def test_every_intermediate_course_requires_its_intro(catalog):
-    by_group = {(c.track, c.specialty, c.level): c for c in catalog.courses}
-    for (track, specialty, level), course in by_group.items():
-        intro = by_group[(track, specialty, "intro")]
-        assert course.requires == ([intro.slug] if level == "intermediate" else [])
+def test_the_catalog_has_each_course_with_its_track_level_and_prerequisites(catalog):
+    shape = {c.slug: (c.track, c.specialty, c.level, c.requires) for c in catalog.courses}
+    assert shape == SHAPE
+
+
+def test_every_specialty_has_an_intro_and_every_intermediate_course_needs_its_own_intro(catalog):
+    intros = {(c.track, c.specialty) for c in catalog.courses if c.level == "intro" and not c.requires}
+    specialties = {(t.slug, s.slug) for t in catalog.tracks for s in t.specialties}
+    assert specialties | {("entrepreneurship", None)} <= intros
+    by_slug = {c.slug: c for c in catalog.courses}
+    for course in catalog.courses:
+        needed = [by_slug[slug] for slug in course.requires]
+        if course.level == "intermediate":
+            assert any((r.track, r.specialty, r.level) == (course.track, course.specialty, "intro") for r in needed)
+        assert all(r.level == "intro" for r in needed), course.slug  # nothing waits on an intermediate course
+
+
+def test_each_course_ends_with_the_dated_laws_and_rules_it_relies_on():
+    """Next year's instructor re-checks what a course relies on: the list closes course.md, with its date."""
+    for slug in ("sell-farm-produce", "live-streaming-basics", "live-selling", "choose-your-channels",
+                 "invoices-tax-and-help"):
+        for name in ("course.md", "course.en.md"):
+            text = (ROOT / slug / name).read_text(encoding="utf-8")
+            last_heading = text.rsplit("\n## ", 1)[-1]
+            assert re.search(r"20\d\d", last_heading.split("\n", 1)[0] + last_heading[:400]), (slug, name)
+            assert last_heading.count("\n- ") >= 3, (slug, name)
 
 
 def test_chinese_is_the_main_language_and_every_file_has_an_english_twin(catalog):
