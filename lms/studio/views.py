@@ -124,13 +124,14 @@ def studio_message(error: StudioError) -> str:
 
 
 def image_message(problem: ImageProblem) -> str:
+    reasons = " ".join(_("Line %(number)s: %(message)s", number=p.line, message=p.message) for p in problem.problems)
     messages = {
         "too_large": _("The picture is larger than 10 MB."),
         "not_an_image": _("This file is not a picture this site can use. Use JPEG, PNG, WebP, GIF or SVG."),
         "too_many_pixels": _("The picture has too many pixels. Make it smaller first."),
         "gif_too_large": _("The GIF is larger than 2 MB. Save it as a JPEG or PNG instead."),
         "still_too_large": _("Even scaled down, the picture is larger than 2 MB. Use a simpler picture."),
-        "bad_svg": _("The SVG picture was refused: %(reasons)s", reasons="; ".join(problem.messages)),
+        "bad_svg": _("The SVG picture was refused: %(reasons)s", reasons=reasons),
     }
     return messages.get(problem.code, messages["not_an_image"])
 

@@ -55,7 +55,7 @@ def test_upload_see_the_mistake_fix_it_in_the_editor_and_publish_on_a_phone(phon
 
     problem = page.locator(".problem-list a", has_text="pack-and-ship/02-packing-check.quiz.md:5")
     expect(problem).to_be_visible()
-    expect(page.locator(".problem-list")).to_contain_text("question has no correct answer")
+    expect(page.locator(".problem-list")).to_contain_text("这道题没有正确答案")  # the reader's language
     expect(page.locator("form[action$='/publish']")).to_have_count(0)
     assert no_sideways_scroll(page)
     assert audit(page) == []
@@ -64,7 +64,7 @@ def test_upload_see_the_mistake_fix_it_in_the_editor_and_publish_on_a_phone(phon
     problem.click()
     line = page.locator("#L5")
     expect(line).to_contain_text("折叠椅哪里最容易把箱子磨破？")
-    expect(line.locator(".line-problem")).to_contain_text("question has no correct answer")
+    expect(line.locator(".line-problem")).to_contain_text("这道题没有正确答案")
     assert no_sideways_scroll(page)
     assert audit(page) == []
     page.screenshot(path=artifacts / "studio-editor-360.png", full_page=True)
