@@ -261,8 +261,7 @@ def rollback(slug: str, number: int, actor: User) -> Published:
     published = db.session.scalar(select(Course.is_published).where(Course.slug == slug))
     if published and latest is not None and latest.content_hash == version.content_hash:
         raise StudioError("already_current", number=number)
-    return publish_files(slug, version_files(version), actor, source=ROLLBACK, restored_from=number,
-                         note=f"rolled back to version {number}")
+    return publish_files(slug, version_files(version), actor, source=ROLLBACK, restored_from=number)
 
 
 # ---------------------------------------------------------------- authors

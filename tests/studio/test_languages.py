@@ -1,10 +1,14 @@
-"""The studio speaks the reader's language: the checker's problems and the editor's line messages."""
+"""The studio speaks the reader's language: the checker's problems, the editor's line messages, version notes."""
 
 from __future__ import annotations
 
 import html
 
-from tests.studio.conftest import BROKEN_QUIZ, make_zip, pack_files, upload
+from sqlalchemy import select, update
+
+from lms.extensions import db
+from lms.studio.models import CourseVersion
+from tests.studio.conftest import BROKEN_QUIZ, make_zip, pack_files, save_file, upload
 
 QUIZ = "02-packing-check.quiz.md"
 
@@ -61,3 +65,39 @@ def test_a_picture_refused_by_the_svg_check_is_explained_in_the_readers_language
     reading(client, "zh").post("/studio/pack-and-ship/media", data={"image": (io.BytesIO(svg), "bad.svg")},
                                content_type="multipart/form-data")
     assert "SVG 图片被拒收：第 1 行：SVG 里不能有 <script>" in page_text(client.get("/studio/pack-and-ship/"))
+
+
+def test_version_notes_say_where_a_version_came_from_in_the_readers_language(client, signed_in, admin, courses):
+    signed_in(admin)
+    save_file(client, "shop-basics", "01-choose-product.md", "---\ntitle: 改过的标题\nminutes: 10\n---\n新的课文。\n")
+    client.post("/studio/shop-basics/publish", data={"note": "改了第一课的标题"})
+    first = db.session.scalar(select(CourseVersion.id).where(CourseVersion.course_slug == "shop-basics",
+                                                             CourseVersion.number == 1))
+    client.post(f"/studio/shop-basics/versions/{first}/rollback")
+
+    chinese = page_text(reading(client, "zh").get("/studio/shop-basics/"))
+    assert "从课程文件同步" in chinese and "退回到第 1 版" in chinese and "在网页上发布" in chinese
+    assert '<p class="version-note">改了第一课的标题</p>' in chinese  # an author's note, as written
+    assert "synced from" not in chinese and "rolled back" not in chinese
+
+    english = page_text(reading(client, "en").get("/studio/shop-basics/"))
+    assert "synced from the course files" in english and "rollback to version 1" in english
+
+
+def test_notes_earlier_versions_stored_in_english_are_not_shown_to_a_chinese_reader(client, signed_in, admin,
+                                                                                   courses):
+    """Cunke once stored "synced from files" and "rolled back to version N" as the note itself."""
+    signed_in(admin)
+    save_file(client, "shop-basics", "01-choose-product.md", "---\ntitle: 改过的标题\nminutes: 10\n---\n新的课文。\n")
+    client.post("/studio/shop-basics/publish")
+    first = db.session.scalar(select(CourseVersion.id).where(CourseVersion.course_slug == "shop-basics",
+                                                             CourseVersion.number == 1))
+    client.post(f"/studio/shop-basics/versions/{first}/rollback")
+    db.session.execute(update(CourseVersion).where(CourseVersion.source == "files").values(note="synced from files"))
+    db.session.execute(update(CourseVersion).where(CourseVersion.source == "rollback")
+                       .values(note="rolled back to version 1"))
+    db.session.commit()
+
+    chinese = page_text(reading(client, "zh").get("/studio/shop-basics/"))
+    assert "从课程文件同步" in chinese and "退回到第 1 版" in chinese
+    assert "synced from files" not in chinese and "rolled back to version 1" not in chinese
