@@ -1,6 +1,6 @@
 """`flask ...` speaks the language of the shell (LC_ALL, LC_MESSAGES, LANG), Chinese when none is set.
 
-County administrators and instructors run the course checker; its `path:line:` stays as it is in every language.
+County administrators run these commands; the course checker's `path:line:` stays as it is in every language.
 """
 
 from __future__ import annotations
@@ -70,3 +70,31 @@ def test_one_test_run_can_switch_languages_between_commands(runner):
     """The language is read when a command starts, not kept from the one before."""
     assert "OK：" in runner.invoke(args=["courses", "check", str(COURSES)], env=CHINESE).output
     assert "OK: 2 courses" in runner.invoke(args=["courses", "check", str(COURSES)], env={"LANG": "C"}).output
+
+
+@pytest.mark.parametrize(("args", "chinese"), [
+    (["courses", "check", str(COURSES)], f"OK：{COURSES} 里有 2 门课程，共 4 个课和小测。"),
+    (["courses", "sync"], "新增 2 门，更新 0 门，没变 0 门，撤下 0 门。"),
+    (["courses", "check", "/no/such/folder"], "找不到课程文件夹：/no/such/folder"),
+    (["accounts", "demo"], "演示账号（只显示这一次，请记下来）："),
+    (["accounts", "create", "--phone", "13900001111", "--name", "王", "--password", "short"],
+     "密码不能用：密码至少要 8 个字符。"),
+    (["certificates", "issue-missing"], "已颁发 0 张证书。"),
+    (["certificates", "render-pending"], "请把 LMS_PUBLIC_URL 设为网站地址"),
+    (["export", "completions", "-o", "-", "--course", "no-such-course"], "没有课程代码为 no-such-course 的课程。"),
+    (["dev", "seed", "--trainees", "2", "--cohorts", "3"], "培训班不能比学员多。"),
+])
+def test_an_administrators_commands_speak_chinese(runner, args, chinese):
+    result = runner.invoke(args=args, env=CHINESE)
+    assert chinese in result.output, result.output
+
+
+def test_the_backup_commands_speak_chinese(runner, tmp_path, app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("the SQLite backup's wording; pg_dump is tested in tests/production")
+    target = tmp_path / "backup.sqlite3"
+    result = runner.invoke(args=["db", "backup", str(target)], env=CHINESE)
+    assert result.exit_code == 0, result.output
+    assert f"已备份到 {target}" in result.output and "完整性检查通过" in result.output
+    again = runner.invoke(args=["db", "backup", str(target)], env=CHINESE)
+    assert f"{target} 已经存在（要替换它，请加上 --force）。" in again.output
