@@ -37,6 +37,9 @@ def test_the_problem_list_is_in_chinese_for_a_chinese_reader(client, signed_in, 
     assert ("pack-and-ship/course.md:5</code></a>: 'level' 写的是 'beginner'，只能是其中之一：intro | intermediate"
             in page)
     assert "question has no correct answer" not in page and "expected one of" not in page
+    # Each problem links to the section of the authoring guide that explains it.
+    assert '<a class="guide-link" href="/studio/guide#user-content-quizzes">怎么改</a>' in page
+    assert '<a class="guide-link" href="/studio/guide#user-content-course-file">怎么改</a>' in page
 
 
 def test_the_problem_list_is_in_english_for_an_english_reader(client, signed_in, instructor, courses):
@@ -44,6 +47,7 @@ def test_the_problem_list_is_in_english_for_an_english_reader(client, signed_in,
     page = page_text(reading(client, "en").get("/studio/pack-and-ship/"))
     assert ("pack-and-ship/02-packing-check.quiz.md:5</code></a>: question has no correct answer: mark at least one "
             "option '- [x]'") in page
+    assert '<a class="guide-link" href="/studio/guide#user-content-quizzes">How to fix it</a>' in page
     assert "这道题没有正确答案" not in page
 
 
