@@ -41,6 +41,8 @@ def read_guide(language: str) -> Guide:
     language = language if language in GUIDES else "en"
     title, _, body = GUIDES[language].read_text(encoding="utf-8").partition("\n")
     html = Markup(render_markdown(body))  # noqa: S704 (sanitized as course text is)
+    # Examples and tables wider than a phone scroll sideways: a keyboard must reach them too.
+    html = html.replace("<pre>", Markup('<pre tabindex="0">')).replace("<table>", Markup('<table tabindex="0">'))
     found = list(_SECTION.finditer(html))
     start = found[0].start() if found else len(html)
     sections = [(m["id"], html[m.start("title"):m.end("title")].striptags()) for m in found]
