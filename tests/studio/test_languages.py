@@ -32,10 +32,10 @@ def upload_broken_course(client, signed_in, instructor):
 def test_the_problem_list_is_in_chinese_for_a_chinese_reader(client, signed_in, instructor, courses):
     upload_broken_course(client, signed_in, instructor)
     page = page_text(reading(client, "zh").get("/studio/pack-and-ship/"))
-    assert ("pack-and-ship/02-packing-check.quiz.md:5</code></a>: 这道题没有正确答案：至少给一个选项标上 '- [x]'"
+    assert ("pack-and-ship/02-packing-check.quiz.md:5</code>:</span></a> 这道题没有正确答案：至少给一个选项标上 '- [x]'"
             in page)
-    assert ("pack-and-ship/course.md:5</code></a>: 'level' 写的是 'beginner'，只能是其中之一：intro | intermediate"
-            in page)
+    assert ("pack-and-ship/course.md:5</code>:</span></a> 'level' 写的是 'beginner'，"
+            "只能是其中之一：intro | intermediate") in page
     assert "question has no correct answer" not in page and "expected one of" not in page
     # Each problem links to the section of the authoring guide that explains it.
     assert '<a class="guide-link" href="/studio/guide#user-content-quizzes">怎么改</a>' in page
@@ -45,8 +45,8 @@ def test_the_problem_list_is_in_chinese_for_a_chinese_reader(client, signed_in, 
 def test_the_problem_list_is_in_english_for_an_english_reader(client, signed_in, instructor, courses):
     upload_broken_course(client, signed_in, instructor)
     page = page_text(reading(client, "en").get("/studio/pack-and-ship/"))
-    assert ("pack-and-ship/02-packing-check.quiz.md:5</code></a>: question has no correct answer: mark at least one "
-            "option '- [x]'") in page
+    assert ("pack-and-ship/02-packing-check.quiz.md:5</code>:</span></a> question has no correct answer: "
+            "mark at least one option '- [x]'") in page
     assert '<a class="guide-link" href="/studio/guide#user-content-quizzes">How to fix it</a>' in page
     assert "这道题没有正确答案" not in page
 
@@ -55,7 +55,8 @@ def test_the_editor_shows_the_line_messages_in_the_readers_language(client, sign
     upload_broken_course(client, signed_in, instructor)
     page = page_text(reading(client, "zh").get(f"/studio/pack-and-ship/edit/{QUIZ}"))
     assert "⚠ 这道题没有正确答案：至少给一个选项标上 '- [x]'" in page
-    assert f'<a href="#L5" data-line="5"><code>pack-and-ship/{QUIZ}:5</code></a>: 这道题没有正确答案' in page
+    assert (f'<a href="#L5" data-line="5"><span><code>pack-and-ship/{QUIZ}:5</code>:</span></a> 这道题没有正确答案'
+            in page)
     english = page_text(reading(client, "en").get(f"/studio/pack-and-ship/edit/{QUIZ}"))
     assert "⚠ question has no correct answer" in english
 

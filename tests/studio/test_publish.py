@@ -180,7 +180,7 @@ def test_prerequisites_must_name_published_courses_and_not_go_round_in_a_circle(
     basics = (COURSES / "shop-basics" / "course.md").read_text(encoding="utf-8")
     save_file(client, "shop-basics", "course.md", basics.replace("requires: []", "requires: [no-such-course]"))
     page = page_text(client.get("/studio/shop-basics/"))
-    assert "shop-basics/course.md:8</code></a>: prerequisite 'no-such-course' names no course" in page
+    assert "shop-basics/course.md:8</code>:</span></a> prerequisite 'no-such-course' names no course" in page
 
     save_file(client, "shop-basics", "course.md", basics.replace("requires: []", "requires: [shop-growth]"))
     page = page_text(client.get("/studio/shop-basics/"))
