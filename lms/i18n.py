@@ -1,20 +1,26 @@
 """Interface language: Simplified Chinese by default, English on request, remembered.
 
-Order of choice: the signed-in user's saved language, the `lang` cookie, the browser's
-Accept-Language, then Chinese.
+Order of choice on a page: the signed-in user's saved language, the `lang` cookie, the browser's
+Accept-Language, then Chinese. On the command line (`flask ...`), the language of the shell:
+LC_ALL, LC_MESSAGES or LANG (see `cli_language`).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
+from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
 
+import click
 from babel import Locale
 from babel.lists import format_list
-from flask import Blueprint, current_app, redirect, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, current_app, has_app_context, has_request_context, redirect, request, url_for
+from flask.cli import AppGroup
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -31,7 +37,9 @@ bp = Blueprint("language", __name__)
 
 def select_locale() -> Locale:
     """The request's language, as the one `Locale` per language: Babel takes it as it is, where
-    a code would be parsed again on every request."""
+    a code would be parsed again on every request. Outside a request, the command line's."""
+    if not has_request_context():
+        return _locale(cli_language())
     return _locale(chosen_language())
 
 
@@ -124,3 +132,52 @@ def ensure_compiled_catalogs(app, directory: Path = PACKAGE_TRANSLATIONS) -> Non
             compile_catalog(po, fallback / po.relative_to(directory).with_suffix(".mo"))
     if stale_catalogs(directory) and not stale_catalogs(directory, fallback):
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = f"{fallback};{directory}"
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def cli_language(environ: Mapping[str, str] | None = None) -> str:
+    """The language `flask ...` commands speak, from the shell's locale as POSIX orders it: the first
+    of LC_ALL, LC_MESSAGES and LANG that is set decides. zh_CN.UTF-8 (any zh) is Chinese; C, POSIX,
+    en_US.UTF-8 and languages Cunke has no words for are English. With none set (a bare cron job or
+    systemd unit), the site's default language: Chinese, as the county office reads it.
+    """
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            language = value.split(".")[0].split("@")[0].split("_")[0].lower()
+            return language if language in LANGUAGES else "en"
+    return current_app.config["BABEL_DEFAULT_LOCALE"] if has_app_context() else LANGUAGES[0]
+
+
+def in_cli_language(command: Callable) -> Callable:
+    """Run a command (inside its app context) in the shell's language, read when it starts."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with force_locale(cli_language()):
+            return command(*args, **kwargs)
+
+    return run
+
+
+class CommandGroup(AppGroup):
+    """A `flask` command group whose commands speak the shell's language (`cli_language`)."""
+
+    def command(self, *args, **kwargs):
+        in_app_context = kwargs.get("with_appcontext", True)
+        decorate = super().command(*args, **kwargs)
+        return lambda f: decorate(in_cli_language(f) if in_app_context else f)
+
+
+class CommandError(click.ClickException):
+    """A command's refusal, with Click's "Error:" in the shell's language too: worded when raised,
+    because Click shows it after the command's app context (and so its language) has ended."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.shown = _("Error: %(message)s", message=message)
+
+    def show(self, file=None) -> None:
+        click.echo(self.shown, file=file, err=True, color=self.show_color)

@@ -56,6 +56,15 @@ class FreshContextClient(FlaskClient):
         return response
 
 
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch):
+    """Commands speak the shell's language (lms/i18n.py, cli_language): English in tests, whatever the
+    developer's shell says. A test that wants Chinese passes LANG=zh_CN.UTF-8, as an administrator's shell would."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import secrets
 
 import click
-from flask.cli import AppGroup
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from lms.accounts.models import ROLES, User
+from lms.accounts.forms import ACCOUNT_MESSAGES, PASSWORD_MESSAGES
+from lms.accounts.models import ROLE_NAMES, ROLES, User
 from lms.accounts.passwords import password_problem
 from lms.accounts.service import AccountError, create_user
 from lms.extensions import db
+from lms.i18n import CommandError, CommandGroup
 
-accounts_cli = AppGroup("accounts", help="Manage accounts.")
+accounts_cli = CommandGroup("accounts", help="Manage accounts.")
 
 DEMO_ACCOUNTS = (
     ("admin", "13800000001", "管理员演示"),
@@ -31,15 +33,16 @@ def _readable_password() -> str:
 def demo_command() -> None:
     """Create an administrator, an instructor and a trainee when the database has no accounts yet."""
     if db.session.scalar(select(func.count(User.id))):
-        click.echo("Accounts exist already; no demo accounts created.")
+        click.echo(_("Accounts exist already; no demo accounts were created."))
         return
     lines = []
     for role, phone, name in DEMO_ACCOUNTS:
         password = _readable_password()
         create_user(phone, name, password, role=role, village="演示村")
-        lines.append(f"  {role:<11} phone {phone}   password {password}")
+        lines.append("  " + _("%(role)s: phone %(phone)s, password %(password)s",
+                              role=ROLE_NAMES[role], phone=phone, password=password))
     db.session.commit()
-    click.echo("Demo accounts (shown only this once; write them down):")
+    click.echo(_("Demo accounts (shown only this once; write them down):"))
     click.echo("\n".join(lines))
 
 
@@ -52,10 +55,11 @@ def create_command(phone: str, name: str, role: str, password: str) -> None:
     """Create an account (an administrator by default)."""
     problem = password_problem(password)
     if problem:
-        raise click.ClickException(f"password refused: {problem.replace('_', ' ')}")
+        raise CommandError(_("Password refused: %(reason)s", reason=PASSWORD_MESSAGES[problem]))
     try:
         user = create_user(phone, name, password, role=role)
     except AccountError as error:
-        raise click.ClickException(error.code.replace("_", " ")) from None
+        raise CommandError(str(ACCOUNT_MESSAGES[error.code])) from None
     db.session.commit()
-    click.echo(f"Created {role} {user.display_name} ({user.phone}).")
+    click.echo(_("Created the account of %(name)s (%(phone)s), %(role)s.", name=user.display_name, phone=user.phone,
+                 role=ROLE_NAMES[role]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,7 @@ from lms.database import UTCDateTime, utcnow
 from lms.extensions import db
 
 ROLES = ("trainee", "instructor", "admin")
+ROLE_NAMES = {"trainee": _l("trainee"), "instructor": _l("instructor"), "admin": _l("administrator")}  # in a sentence
 
 
 class User(UserMixin, db.Model):

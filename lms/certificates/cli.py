@@ -11,16 +11,18 @@ from concurrent.futures import ProcessPoolExecutor
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.certificates.fonts import system_problems
 from lms.certificates.issuing import issue_missing
 from lms.certificates.pdfs import RenderingBusy, certificate_pdf, pending_certificate_ids
 from lms.certificates.rendering import CertificateRenderError
 from lms.extensions import db
+from lms.i18n import CommandError, CommandGroup
 from lms.reads import dispose_connections
 
-certificates_cli = AppGroup("certificates", help="Issue certificates and render their PDFs.")
+certificates_cli = CommandGroup("certificates", help="Issue certificates and render their PDFs.")
 
 
 @certificates_cli.command("issue-missing")
@@ -28,7 +30,7 @@ def issue_missing_command() -> None:
     """Issue certificates for completed courses that have none (completions from before certificates)."""
     issued = issue_missing()
     db.session.commit()
-    click.echo(f"Issued {issued} certificate{'s' if issued != 1 else ''}.")
+    click.echo(ngettext("Issued %(num)s certificate.", "Issued %(num)s certificates.", issued))
 
 
 def _render_one(certificate_id: int) -> str | None:
@@ -36,7 +38,7 @@ def _render_one(certificate_id: int) -> str | None:
     try:
         certificate_pdf(certificate_id)
     except (CertificateRenderError, RenderingBusy) as problem:
-        return f"certificate {certificate_id}: {problem}"
+        return _("Certificate %(id)s: %(problem)s", id=certificate_id, problem=str(problem))
     finally:
         db.session.remove()  # outside a request every transaction writes: end it, or the others wait for it
     return None
@@ -68,18 +70,19 @@ def _render_all(certificate_ids: list[int], jobs: int) -> Iterator[str | None]:
 def render_pending_command(limit: int | None, jobs: int) -> None:
     """Render and store the PDF of every valid certificate that has none yet (set LMS_PUBLIC_URL first)."""
     if not current_app.config.get("LMS_PUBLIC_URL"):
-        raise click.ClickException("Set LMS_PUBLIC_URL to the site's address (e.g. https://cunke.example.cn): "
-                                   "it is printed in each certificate's QR code.")
+        raise CommandError(_("Set LMS_PUBLIC_URL to the site's address (e.g. https://cunke.example.cn): "
+                                     "it is printed in each certificate's QR code."))
     for problem in system_problems(current_app.config):
-        click.secho(f"warning: {problem}", fg="yellow", err=True)
+        click.secho(_("Warning: %(problem)s", problem=problem), fg="yellow", err=True)
     pending = pending_certificate_ids()[:limit]
     problems = []
     started = time.perf_counter()
-    with click.progressbar(_render_all(pending, jobs), length=len(pending), label="Rendering certificates",
+    with click.progressbar(_render_all(pending, jobs), length=len(pending), label=_("Rendering certificates"),
                            file=sys.stderr, show_pos=True) as bar:
         problems = [problem for problem in bar if problem]
     for problem in problems:
         click.echo(problem, err=True)
-    click.echo(f"Rendered {len(pending) - len(problems)} of {len(pending)} in {time.perf_counter() - started:.1f} s.")
+    click.echo(_("Rendered %(done)s of %(count)s in %(seconds)s s.", done=len(pending) - len(problems),
+                 count=len(pending), seconds=f"{time.perf_counter() - started:.1f}"))
     if problems:
         raise SystemExit(1)

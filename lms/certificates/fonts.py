@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from flask_babel import gettext as _
 from fontTools import subset as fonttools_subset
 from fontTools.ttLib import TTCollection, TTFont
 
@@ -86,15 +87,16 @@ def _closest(faces: list[tuple[str, int, int]], weight: int) -> tuple[str, int] 
 def _face_in_file(path: str) -> tuple[int, str]:
     """For a configured file: the Simplified Chinese face of a collection, else its first face."""
     if not Path(path).is_file():
-        raise FontProblem(f"The certificate font file {path} does not exist. Fix LMS_CJK_FONT, "
-                          f"or unset it to use Noto CJK ({INSTALL_FONT}).")
+        raise FontProblem(_("The certificate font file %(path)s does not exist. Fix LMS_CJK_FONT, or unset it to "
+                            "use Noto CJK (%(command)s).", path=path, command=INSTALL_FONT))
     try:
         if Path(path).suffix.lower() in (".ttc", ".otc"):
             fonts = TTCollection(path, lazy=True).fonts
         else:
             fonts = [TTFont(path, lazy=True)]
     except Exception as error:  # noqa: BLE001 (any unreadable file gets the same plain message)
-        raise FontProblem(f"The certificate font file {path} cannot be read: {error}") from error
+        raise FontProblem(_("The certificate font file %(path)s cannot be read: %(error)s", path=path,
+                            error=str(error))) from error
     names = [font["name"].getDebugName(1) or "" for font in fonts]
     for index, name in enumerate(names):
         if name.endswith(" SC") or "Simplified" in name:
@@ -118,8 +120,8 @@ def find_faces(regular_path: str = "", bold_path: str = "") -> tuple[FontFace, F
         regular_file, bold_file = _closest(faces, REGULAR), _closest(faces, BOLD)
         if regular_file and bold_file:
             return (FontFace(*regular_file, REGULAR, family), FontFace(*bold_file, BOLD, family))
-    raise FontProblem("No full Chinese font (Noto CJK) was found, so certificates cannot print Chinese names: "
-                      f"{INSTALL_FONT}")
+    raise FontProblem(_("No full Chinese font (Noto CJK) was found, so certificates cannot print Chinese names: "
+                        "%(command)s", command=INSTALL_FONT))
 
 
 def faces_for(config) -> tuple[FontFace, FontFace]:
@@ -189,7 +191,7 @@ class _HarfBuzzSubsetter:
         if key not in self._faces:  # kept for the life of the process: the file is memory-mapped
             blob = self.hb.hb_blob_create_from_file_or_fail(path.encode())
             if not blob:
-                raise FontProblem(f"The font file {path} cannot be read.")
+                raise FontProblem(_("The font file %(path)s cannot be read.", path=path))
             self._faces[key] = self.hb.hb_face_create(blob, index)
             self.hb.hb_blob_destroy(blob)
         return self._faces[key]
@@ -211,7 +213,7 @@ class _HarfBuzzSubsetter:
         finally:
             sub.hb_subset_input_destroy(plan)
         if not result:
-            raise FontProblem(f"HarfBuzz could not subset {face.family}.")
+            raise FontProblem(_("HarfBuzz could not subset %(family)s.", family=face.family))
         try:
             blob = hb.hb_face_reference_blob(result)
             length = ctypes.c_uint()
@@ -285,8 +287,8 @@ def system_problems(config) -> list[str]:
     """What stops certificates from rendering well here, each with the command that fixes it."""
     problems = []
     if harfbuzz_subsetter() is None:
-        problems.append("HarfBuzz subsetting is missing, so each certificate takes about a second instead of a "
-                        f"tenth of one: {INSTALL_HARFBUZZ_SUBSET}")
+        problems.append(_("HarfBuzz subsetting is missing, so each certificate takes about a second instead of a "
+                          "tenth of one: %(command)s", command=INSTALL_HARFBUZZ_SUBSET))
     try:
         faces = faces_for(config)
     except FontProblem as problem:
@@ -294,9 +296,11 @@ def system_problems(config) -> list[str]:
     else:
         missing = missing_characters(RARE_NAME_CHARACTERS, faces)
         if missing:
-            problems.append(f"The certificate font {faces[0].family} lacks {''.join(missing)}, "
-                            f"so some names cannot be printed: {INSTALL_FONT}")
+            problems.append(_("The certificate font %(family)s lacks %(characters)s, so some names cannot be "
+                              "printed: %(command)s", family=faces[0].family, characters="".join(missing),
+                              command=INSTALL_FONT))
     seal = config.get("LMS_SEAL_IMAGE")
     if seal and not Path(seal).is_file():
-        problems.append(f"The seal image {seal} (LMS_SEAL_IMAGE) does not exist, so certificates cannot be made.")
+        problems.append(_("The seal image %(path)s (LMS_SEAL_IMAGE) does not exist, so certificates cannot be made.",
+                          path=seal))
     return problems

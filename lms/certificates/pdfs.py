@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from blinker import Namespace
 from flask import current_app, has_request_context, url_for
+from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -56,8 +57,8 @@ def verification_url(code: str) -> str:
         return base.rstrip("/") + adapter.build("certificates.verify", {"code": code})
     if has_request_context():
         return url_for("certificates.verify", code=code, _external=True)
-    raise CertificateRenderError("Set LMS_PUBLIC_URL (the site's address, e.g. https://cunke.example.cn) "
-                                 "so certificates rendered outside a web request carry the right QR code.")
+    raise CertificateRenderError(_("Set LMS_PUBLIC_URL (the site's address, e.g. https://cunke.example.cn) so "
+                                   "certificates rendered outside a web request carry the right QR code."))
 
 
 def certificate_document(certificate: Certificate) -> CertificateDocument:
@@ -129,7 +130,7 @@ def certificate_pdf(certificate_id: int) -> CertificatePdf:
         if _write(lambda: claim_rendering(certificate_id)):
             break
         if time.monotonic() > deadline:
-            raise RenderingBusy(f"another process is still rendering certificate {certificate_id}")
+            raise RenderingBusy(_("Another process is still rendering certificate %(id)s.", id=certificate_id))
         time.sleep(POLL_SECONDS)
         db.session.commit()  # a fresh snapshot for the next look
     try:

@@ -27,6 +27,8 @@ import segno
 import weasyprint
 import weasyprint.urls
 from babel.dates import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
@@ -51,12 +53,19 @@ class CertificateRenderError(Exception):
     """The certificate cannot be rendered as it stands; the message says why."""
 
 
+# The texts of a certificate, named in the messages about them (CertificateDocument.texts and the template).
+TEXT_NAMES = {"name": _l("holder's name"), "course_title": _l("course title"), "track": _l("track and specialty"),
+              "organisation_name": _l("organisation's name"), "address": _l("verification address"),
+              "signatories": _l("signatories"), "template": _l("certificate template")}
+
+
 class MissingGlyphs(CertificateRenderError):
     def __init__(self, field_name: str, characters: list[str]):
         self.field_name = field_name
         self.characters = characters
         listed = " ".join(f"{char} (U+{ord(char):04X})" for char in characters)
-        super().__init__(f"The certificate font cannot draw {listed} in the {field_name.replace('_', ' ')}.")
+        super().__init__(_("The certificate font cannot draw %(characters)s in the %(text)s.", characters=listed,
+                           text=TEXT_NAMES.get(field_name, field_name)))
 
 
 @dataclass(frozen=True)
@@ -218,7 +227,7 @@ def certificate_css() -> str:
 
 
 def _refuse(url: str):
-    raise CertificateRenderError(f"A certificate may not load {url}")
+    raise CertificateRenderError(_("A certificate may not load %(url)s", url=url))
 
 
 _URLFetcher = getattr(weasyprint, "URLFetcher", None)
@@ -278,11 +287,12 @@ def _seal(seal_path: str) -> tuple[bytes, str]:
     path = Path(seal_path)
     mime_type = mimetypes.guess_type(path.name)[0] or ""
     if mime_type not in ("image/png", "image/svg+xml", "image/jpeg"):
-        raise CertificateRenderError(f"The seal image {seal_path} must be a PNG, JPEG or SVG file.")
+        raise CertificateRenderError(_("The seal image %(path)s must be a PNG, JPEG or SVG file.", path=seal_path))
     try:
         return path.read_bytes(), mime_type
     except OSError as error:
-        raise CertificateRenderError(f"The seal image {seal_path} cannot be read: {error}") from error
+        raise CertificateRenderError(_("The seal image %(path)s cannot be read: %(error)s", path=seal_path,
+                                       error=str(error))) from error
 
 
 def render_certificate_pdf(document: CertificateDocument, faces: tuple[FontFace, FontFace],
@@ -308,11 +318,13 @@ def render_certificate_pdf(document: CertificateDocument, faces: tuple[FontFace,
         document = weasyprint.HTML(string=html, url_fetcher=fetcher).render(
             stylesheets=[_stylesheet(), fonts], font_config=font_config)
         if len(document.pages) != 1:
-            raise CertificateRenderError(f"The certificate came out on {len(document.pages)} pages, not one.")
+            raise CertificateRenderError(_("The certificate came out on %(pages)s pages, not one.",
+                                           pages=len(document.pages)))
         pdf = document.write_pdf()
     except _FETCH_REFUSED as refused:  # a refused fetch stops WeasyPrint with a BaseException
         raise CertificateRenderError(str(refused.__cause__ or refused)) from refused
     families = {font.family for font in document.fonts.values()}
     if families - {FONT_FAMILY}:  # a system font stood in: the page would not print as designed
-        raise CertificateRenderError(f"The certificate used fonts it should not: {', '.join(sorted(families))}.")
+        raise CertificateRenderError(_("The certificate used fonts it should not: %(fonts)s.",
+                                       fonts=", ".join(sorted(families))))
     return pdf

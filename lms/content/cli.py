@@ -7,14 +7,16 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.content.parser import course_folders, load_catalog
 from lms.content.problems import CourseValidationError
 from lms.content.sync import sync_catalog
 from lms.extensions import db
+from lms.i18n import CommandError, CommandGroup
 
-courses_cli = AppGroup("courses", help="Check and load the markdown course catalog.")
+courses_cli = CommandGroup("courses", help="Check and load the markdown course catalog.")
 
 
 def _folder(directory: str | None) -> Path:
@@ -23,19 +25,18 @@ def _folder(directory: str | None) -> Path:
 
 def _load_or_exit(folder: Path):
     if not folder.is_dir():
-        raise click.ClickException(f"course folder not found: {folder}")
+        raise CommandError(_("Course folder not found: %(folder)s", folder=str(folder)))
     folders = course_folders(folder)
     try:
-        with click.progressbar(folders, label="Reading courses", file=sys.stderr,
+        with click.progressbar(folders, label=_("Reading courses"), file=sys.stderr,
                                show_pos=True) as bar:
             return load_catalog(folder, bar)
     except CourseValidationError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
-        count = len(error.problems)
-        raise click.ClickException(
-            f"{count} problem{'s' if count != 1 else ''} in {folder}; nothing was changed"
-        ) from None
+        raise CommandError(ngettext("%(num)s problem in %(folder)s; nothing was changed.",
+                                    "%(num)s problems in %(folder)s; nothing was changed.",
+                                    len(error.problems), folder=str(folder))) from None
 
 
 @courses_cli.command("check")
@@ -45,7 +46,8 @@ def check_command(directory: str | None) -> None:
     folder = _folder(directory)
     catalog = _load_or_exit(folder)
     items = sum(len(c.items) for c in catalog.courses)
-    click.echo(f"OK: {len(catalog.courses)} courses, {items} items in {folder}")
+    click.echo(_("OK: %(courses)s courses, %(items)s lessons and quizzes in %(folder)s.",
+                 courses=len(catalog.courses), items=items, folder=str(folder)))
 
 
 @courses_cli.command("sync")
@@ -60,4 +62,6 @@ def sync_command(directory: str | None) -> None:
     except Exception:
         db.session.rollback()
         raise
-    click.echo(f"Synced {folder}: {report.summary()}")
+    click.echo(_("Synced %(folder)s: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
+                 "%(withdrawn)s withdrawn.", folder=str(folder), added=len(report.added),
+                 updated=len(report.updated), unchanged=len(report.unchanged), withdrawn=len(report.withdrawn)))

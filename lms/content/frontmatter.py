@@ -26,14 +26,14 @@ def split_front_matter(text: str, report: ProblemList) -> FrontMatter | None:
     """Split `---\\nYAML\\n---\\nbody`. Returns None (after reporting) when the block is unusable."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
-        report(1, "file must start with a front matter block: a line '---', YAML keys, then '---'")
+        report(1, "front_matter_missing")
         return None
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
             closing = index
             break
     else:
-        report(1, "front matter is not closed: add a line '---' after the YAML keys")
+        report(1, "front_matter_not_closed")
         return None
 
     yaml_text = "\n".join(lines[1:closing])
@@ -49,14 +49,13 @@ def split_front_matter(text: str, report: ProblemList) -> FrontMatter | None:
         # An unclosed bracket or quote is noticed lines later; point at where it was opened.
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        hint = " (a ':' inside a value needs quotes: title: \"Quiz: basics\")" if "mapping values" in problem else ""
-        report(line, f"broken YAML in front matter: {problem}{hint}")
+        problem = getattr(error, "problem", None) or "invalid YAML"  # PyYAML's own words, in English
+        report(line, "yaml_colon_in_value" if "mapping values" in problem else "yaml_broken", problem=problem)
         return None
     if values is None:
         values = {}
     if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode | type(None)):
-        report(2, "front matter must be a list of `key: value` lines")
+        report(2, "front_matter_not_keys")
         return None
     matter.values = values
     if node is not None:
@@ -73,12 +72,11 @@ class FieldReader:
         self.report = report
         for key in matter.values:
             if key not in allowed:
-                known = ", ".join(sorted(allowed))
-                report(matter.line_of(str(key)), f"unknown key '{key}' (known keys: {known})")
+                report(matter.line_of(str(key)), "key_unknown", key=str(key), known=", ".join(sorted(allowed)))
 
     def _missing(self, key: str, required: bool, default: Any) -> Any:
         if required:
-            self.report(self.matter.first_line, f"missing required key '{key}'")
+            self.report(self.matter.first_line, "key_missing", key=key)
         return default
 
     def text(self, key: str, required: bool = False, default: str = "") -> str:
@@ -88,7 +86,7 @@ class FieldReader:
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
-            self.report(self.matter.line_of(key), f"'{key}' must be non-empty text")
+            self.report(self.matter.line_of(key), "key_not_text", key=key)
             return default
         return value.strip()
 
@@ -97,8 +95,8 @@ class FieldReader:
             return self._missing(key, required, None)
         value = self.matter.values[key]
         if value not in choices:
-            options = " | ".join(choices)
-            self.report(self.matter.line_of(key), f"'{key}' is '{value}', expected one of: {options}")
+            self.report(self.matter.line_of(key), "key_not_a_choice", key=key, value=str(value),
+                        choices=" | ".join(choices))
             return None
         return value
 
@@ -109,12 +107,14 @@ class FieldReader:
         if key not in self.matter.values:
             return self._missing(key, required, default)
         value = self.matter.values[key]
-        upper = f" and {maximum}" if maximum is not None else ""
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
             maximum is not None and value > maximum
         ):
-            bound = f"between {minimum}{upper}" if maximum is not None else f"{minimum} or more"
-            self.report(self.matter.line_of(key), f"'{key}' must be a whole number {bound}")
+            if maximum is None:
+                self.report(self.matter.line_of(key), "key_not_whole_from", key=key, minimum=minimum)
+            else:
+                self.report(self.matter.line_of(key), "key_not_whole_between", key=key, minimum=minimum,
+                            maximum=maximum)
             return default
         return value
 
@@ -123,7 +123,7 @@ class FieldReader:
             return self._missing(key, required, None)
         value = self.matter.values[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            self.report(self.matter.line_of(key), f"'{key}' must be a positive number")
+            self.report(self.matter.line_of(key), "key_not_positive", key=key)
             return None
         return float(value)
 
@@ -132,7 +132,7 @@ class FieldReader:
             return default
         value = self.matter.values[key]
         if not isinstance(value, bool):
-            self.report(self.matter.line_of(key), f"'{key}' must be true or false")
+            self.report(self.matter.line_of(key), "key_not_true_false", key=key)
             return default
         return value
 
@@ -143,6 +143,6 @@ class FieldReader:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.report(self.matter.line_of(key), f"'{key}' must be a list of course slugs, like [open-your-shop]")
+            self.report(self.matter.line_of(key), "key_not_course_list", key=key)
             return []
         return value

@@ -129,10 +129,11 @@ def parse_tracks(text: str, path: str = "tracks.yml") -> tuple[list[TrackSpec], 
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        report(mark.line + 1 if mark else 1, f"broken YAML: {getattr(error, 'problem', None) or error}")
+        problem = str(getattr(error, "problem", None) or error)  # PyYAML's own words, in English
+        report(mark.line + 1 if mark else 1, "tracks_yaml_broken", problem=problem)
         return [], problems
     if not isinstance(data, dict) or not isinstance(data.get("tracks"), list):
-        report(1, "tracks.yml must have a 'tracks:' list")
+        report(1, "tracks_not_a_list")
         return [], problems
     lines = _yaml_slug_lines(text)
     tracks: list[TrackSpec] = []
@@ -140,18 +141,18 @@ def parse_tracks(text: str, path: str = "tracks.yml") -> tuple[list[TrackSpec], 
 
     def read(entry, position: int, what: str) -> TrackSpec | None:
         if not isinstance(entry, dict) or not isinstance(entry.get("slug"), str):
-            report(1, f"every {what} needs a 'slug'")
+            report(1, f"{what}_without_slug")
             return None
         slug = entry["slug"]
         line = lines.get(slug, 1)
         if not SLUG.match(slug):
-            report(line, f"{what} slug '{slug}' must use only a-z, 0-9 and '-'")
+            report(line, f"{what}_slug_bad", slug=slug)
         if slug in seen:
-            report(line, f"duplicate slug '{slug}'")
+            report(line, "slug_twice", slug=slug)
         seen.add(slug)
         names = entry.get("name")
         if not isinstance(names, dict) or not all(isinstance(names.get(lang), str) for lang in CONTENT_LANGUAGES):
-            report(line, f"{what} '{slug}' needs a name in zh and en: name: {{zh: ..., en: ...}}")
+            report(line, f"{what}_without_names", slug=slug)
             names = {}
         return TrackSpec(slug=slug, names={k: names[k] for k in CONTENT_LANGUAGES if k in names}, position=position)
 
@@ -161,7 +162,7 @@ def parse_tracks(text: str, path: str = "tracks.yml") -> tuple[list[TrackSpec], 
             continue
         specialties = entry.get("specialties") or []
         if not isinstance(specialties, list):
-            report(lines.get(track.slug, 1), f"'specialties' of '{track.slug}' must be a list")
+            report(lines.get(track.slug, 1), "specialties_not_a_list", track=track.slug)
             specialties = []
         for sub_position, sub in enumerate(specialties):
             specialty = read(sub, sub_position, "specialty")
@@ -202,19 +203,19 @@ def _svg_size_and_safety(content: bytes, report: ProblemList) -> tuple[int | Non
             root_attributes.update(attributes or {"_": ""})
         line = parser.CurrentLineNumber
         if local in _SVG_FORBIDDEN_ELEMENTS:
-            report(line, f"SVG may not contain <{local}>")
+            report(line, "svg_forbidden_element", element=local)
         for attribute, value in attributes.items():
             lowered = attribute.lower()
             if lowered.rsplit(":", 1)[-1].startswith("on"):
-                report(line, f"SVG may not contain event attributes such as '{attribute}'")
+                report(line, "svg_event_attribute", attribute=attribute)
             if lowered.endswith("href") and not value.strip().startswith("#"):
-                report(line, "SVG may only link inside itself (href=\"#...\"); no outside files or addresses")
+                report(line, "svg_outside_link")
 
     parser.StartElementHandler = start
     try:
         parser.Parse(content, True)
     except xml.parsers.expat.ExpatError as error:
-        report(error.lineno, f"SVG is not well-formed XML: {xml.parsers.expat.ErrorString(error.code)}")
+        report(error.lineno, "svg_not_xml", error=xml.parsers.expat.ErrorString(error.code))
         return None, None
     return _svg_dimension(root_attributes.get("width")), _svg_dimension(root_attributes.get("height"))
 
@@ -234,7 +235,7 @@ def _raster_size(content: bytes, report: ProblemList) -> tuple[int | None, int |
             return image.size
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombError):
         # Image decoders meet broken files with many kinds of error; each one means the same to an author.
-        report(1, "not a readable image")
+        report(1, "image_unreadable")
         return None, None
 
 
@@ -243,12 +244,10 @@ def _read_media(relative: str, content: bytes, problems: list[Problem], course_p
     suffix = PurePosixPath(relative).suffix.lower()
     mimetype = MEDIA_TYPES.get(suffix)
     if mimetype is None:
-        allowed = ", ".join(sorted(MEDIA_TYPES))
-        report(1, f"media/ holds images only ({allowed})")
+        report(1, "media_not_image", allowed=", ".join(sorted(MEDIA_TYPES)))
         return None
     if len(content) > MAX_MEDIA_BYTES:
-        report(1, f"image is {len(content) // 1024} KB; keep images under {MAX_MEDIA_BYTES // 1024} KB "
-                  "so trainees on a weak signal can load them")
+        report(1, "image_too_large", size=len(content) // 1024, limit=MAX_MEDIA_BYTES // 1024)
         return None
     if suffix == ".svg":
         width, height = _svg_size_and_safety(content, report)
@@ -272,15 +271,14 @@ def _check_body(body: str, body_first_line: int, media: dict[str, MediaInfo], re
     for offset, line in enumerate(body.splitlines()):
         for name in _author_classes(line):
             if not allowed_class(name):
-                report(body_first_line + offset, f"class '{name}' is not allowed in course text; "
-                       f"use only {', '.join(sorted(CONTENT_CLASSES))}")
+                report(body_first_line + offset, "class_not_allowed", name=name,
+                       allowed=", ".join(sorted(CONTENT_CLASSES)))
         for match in _IMAGE_REF.finditer(line):
             source = match["src"]
             if re.match(r"^[a-z][a-z0-9+.-]*:|^//", source, re.IGNORECASE):
-                report(body_first_line + offset,
-                       f"image '{source}' comes from outside the course: put it in media/ and write ![...](media/...)")
+                report(body_first_line + offset, "image_from_outside", source=source)
             elif source not in media:
-                report(body_first_line + offset, f"missing media file '{source}'")
+                report(body_first_line + offset, "media_missing", source=source)
 
 
 def _author_classes(line: str) -> list[str]:
@@ -295,7 +293,7 @@ def _translation_keys_only(matter: FrontMatter, kind: str, report: ProblemList) 
     allowed = TRANSLATED_KEYS[kind]
     for key in list(matter.values):
         if key not in allowed and key in (COURSE_KEYS | LESSON_KEYS | QUIZ_KEYS):
-            report(matter.line_of(key), f"'{key}' belongs in the main-language file, not in a translation")
+            report(matter.line_of(key), "key_in_translation", key=key)
             matter.values.pop(key)
     return FieldReader(matter, report, allowed)
 
@@ -310,7 +308,7 @@ def parse_course(
     course_path = course_path or slug
     problems: list[Problem] = []
     if not SLUG.match(slug):
-        problems.append(Problem(course_path, 1, "course folder name must use only a-z, 0-9 and '-'"))
+        problems.append(Problem.at(course_path, 1, "folder_name_bad"))
 
     media: dict[str, MediaFile] = {}
     texts: dict[str, str] = {}
@@ -324,18 +322,16 @@ def parse_course(
                 media[relative] = found
             continue
         if len(name.parts) > 1:
-            problems.append(Problem(f"{course_path}/{relative}", 1,
-                                    "unexpected folder: a course holds its .md files and a media/ folder"))
+            problems.append(Problem.at(f"{course_path}/{relative}", 1, "unexpected_folder"))
             continue
         if name.suffix != ".md":
-            problems.append(Problem(f"{course_path}/{relative}", 1,
-                                    "unexpected file: lessons and quizzes are .md files; images go in media/"))
+            problems.append(Problem.at(f"{course_path}/{relative}", 1, "unexpected_file"))
             continue
         try:
             texts[relative] = content.decode("utf-8-sig").replace("\r\n", "\n")
         except UnicodeDecodeError as error:
             line = content[: error.start].count(b"\n") + 1
-            problems.append(Problem(f"{course_path}/{relative}", line, "file is not UTF-8 text"))
+            problems.append(Problem.at(f"{course_path}/{relative}", line, "not_utf8"))
 
     media_info = {path: MediaInfo(m.digest, m.width, m.height) for path, m in media.items()}
     course_texts = {}
@@ -348,12 +344,10 @@ def parse_course(
         elif item_match:
             items[(relative, item_match["lang"])] = (relative, item_match)
         else:
-            problems.append(Problem(f"{course_path}/{relative}", 1,
-                                    "file name not understood: use course.md, NN-slug.md or NN-slug.quiz.md "
-                                    "(with .en or .zh before .md for a translation)"))
+            problems.append(Problem.at(f"{course_path}/{relative}", 1, "file_name_unknown"))
 
     if None not in course_texts:
-        problems.append(Problem(f"{course_path}/course.md", 1, "missing course.md"))
+        problems.append(Problem.at(f"{course_path}/course.md", 1, "course_md_missing"))
         return None, problems
 
     # course.md
@@ -372,7 +366,7 @@ def parse_course(
         if specialty_slugs:
             specialty = fields.choice("specialty", specialty_slugs, required=True)
         elif "specialty" in matter.values:
-            report(matter.line_of("specialty"), f"track '{track.slug}' has no specialties: remove 'specialty'")
+            report(matter.line_of("specialty"), "specialty_not_in_track", track=track.slug)
     language = fields.choice("language", CONTENT_LANGUAGES, required=True) or "zh"
     course = ParsedCourse(
         slug=slug,
@@ -400,7 +394,7 @@ def parse_course(
             continue
         t_report = ProblemList(problems, f"{course_path}/{relative}")
         if lang == language or lang not in CONTENT_LANGUAGES:
-            t_report(1, f"'{lang}' is not a translation language for a course written in '{language}'")
+            t_report(1, "not_a_translation_language", lang=lang, language=language)
             continue
         t_matter = split_front_matter(texts[relative], t_report)
         if t_matter is None:
@@ -441,13 +435,13 @@ def _parse_items(items, texts, course: ParsedCourse, media_info, problems, cours
         report = ProblemList(problems, path)
         slug, number, kind = match["slug"], int(match["number"]), "quiz" if match["quiz"] else "lesson"
         if slug in parsed:
-            report(1, f"duplicate item slug '{slug}' (also in {parsed[slug].source})")
+            report(1, "item_slug_twice", slug=slug, other=parsed[slug].source)
             continue
         if slug in RESERVED_ITEM_SLUGS:
-            report(1, f"'{slug}' is a reserved name; choose another slug")
+            report(1, "item_slug_reserved", slug=slug)
             continue
         if number in numbers:
-            report(1, f"number {match['number']} is used twice (also by {numbers[number]}); give each item its own")
+            report(1, "item_number_twice", number=match["number"], other=numbers[number])
         numbers[number] = relative
         matter = split_front_matter(texts[relative], report)
         if matter is None:
@@ -467,10 +461,9 @@ def _parse_items(items, texts, course: ParsedCourse, media_info, problems, cours
             item.draw = fields.integer("draw", 1, default=None)
             intro, questions = parse_quiz_body(matter.body, matter.body_first_line, report, media_info)
             if not questions and not any(p.path == path for p in problems):
-                report(matter.body_first_line, "quiz has no questions: start each one with '## '")
+                report(matter.body_first_line, "quiz_without_questions")
             if item.draw is not None and item.draw > len(questions):
-                report(matter.line_of("draw"),
-                       f"'draw' is {item.draw} but the quiz has only {len(questions)} questions")
+                report(matter.line_of("draw"), "draw_more_than_questions", draw=item.draw, count=len(questions))
             item.bodies[course.language] = intro
             item.questions[course.language] = questions
         parsed[slug] = item
@@ -481,11 +474,11 @@ def _parse_items(items, texts, course: ParsedCourse, media_info, problems, cours
         lang, slug = match["lang"], match["slug"]
         kind = "quiz" if match["quiz"] else "lesson"
         if lang == course.language or lang not in CONTENT_LANGUAGES:
-            report(1, f"'{lang}' is not a translation language for a course written in '{course.language}'")
+            report(1, "not_a_translation_language", lang=lang, language=course.language)
             continue
         item = parsed.get(slug)
         if item is None or item.kind != kind:
-            report(1, f"translation has no main file: expected a {kind} '{slug}' without '.{lang}'")
+            report(1, f"{kind}_translation_without_main", slug=slug, lang=lang)
             continue
         matter = split_front_matter(texts[relative], report)
         if matter is None:
@@ -503,7 +496,7 @@ def _parse_items(items, texts, course: ParsedCourse, media_info, problems, cours
 
     ordered = sorted(parsed.values(), key=lambda item: (item.number, item.slug))
     if not ordered:
-        problems.append(Problem(f"{course_path}/course.md", 1, "course has no lessons or quizzes yet"))
+        problems.append(Problem.at(f"{course_path}/course.md", 1, "course_empty"))
     return ordered
 
 
@@ -517,11 +510,10 @@ def validate_prerequisites(courses: list[ParsedCourse], known_slugs: set[str]) -
     for course in courses:
         for required in course.requires:
             if required == course.slug:
-                problems.append(Problem(f"{course.slug}/course.md", course.requires_line,
-                                        "a course cannot require itself"))
+                problems.append(Problem.at(f"{course.slug}/course.md", course.requires_line, "requires_itself"))
             elif required not in known_slugs:
-                problems.append(Problem(f"{course.slug}/course.md", course.requires_line,
-                                        f"prerequisite '{required}' names no course"))
+                problems.append(Problem.at(f"{course.slug}/course.md", course.requires_line, "requires_unknown",
+                                           slug=required))
     visiting: list[str] = []
     done: set[str] = set()
     reported: set[frozenset[str]] = set()
@@ -535,8 +527,8 @@ def validate_prerequisites(courses: list[ParsedCourse], known_slugs: set[str]) -
             if key not in reported:
                 reported.add(key)
                 start = by_slug[cycle[0]]
-                problems.append(Problem(f"{start.slug}/course.md", start.requires_line,
-                                        "prerequisite cycle: " + " -> ".join(cycle)))
+                problems.append(Problem.at(f"{start.slug}/course.md", start.requires_line, "requires_cycle",
+                                           cycle=" -> ".join(cycle)))
             return
         visiting.append(slug)
         for required in by_slug[slug].requires:
@@ -570,7 +562,7 @@ def load_catalog(root: Path, folders: Iterable[Path] | None = None) -> Catalog:
     root = Path(root)
     problems: list[Problem] = []
     if not root.is_dir():
-        raise CourseValidationError([Problem(str(root), 1, "course folder not found")])
+        raise CourseValidationError([Problem.at(str(root), 1, "courses_folder_missing")])
     tracks_file = root / "tracks.yml"
     if tracks_file.exists():
         raw = tracks_file.read_bytes()
@@ -578,13 +570,13 @@ def load_catalog(root: Path, folders: Iterable[Path] | None = None) -> Catalog:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             tracks, text = [], None
-            problems.append(Problem("tracks.yml", raw[: error.start].count(b"\n") + 1, "file is not UTF-8 text"))
+            problems.append(Problem.at("tracks.yml", raw[: error.start].count(b"\n") + 1, "not_utf8"))
         if text is not None:
             tracks, track_problems = parse_tracks(text, "tracks.yml")
             problems.extend(track_problems)
     else:
         tracks = []
-        problems.append(Problem("tracks.yml", 1, "missing tracks.yml (tracks, specialties and their names)"))
+        problems.append(Problem.at("tracks.yml", 1, "tracks_missing"))
 
     courses: list[ParsedCourse] = []
     for folder in course_folders(root) if folders is None else folders:

@@ -50,22 +50,22 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def _read_numeric(text: str) -> dict | str | None:
-    """`20`, `20 ± 0.5`, `240 斤`, `1.4 ± 0.05 米` as a question's answer; a message when it is a
-    number with a malformed unit; None when it is no number at all (a short answer such as `1:1`)."""
+def _read_numeric(text: str) -> dict | tuple[str, dict] | None:
+    """`20`, `20 ± 0.5`, `240 斤`, `1.4 ± 0.05 米` as a question's answer; a problem (message id and
+    parameters) when it is a number with a malformed unit; None when it is no number at all (a short
+    answer such as `1:1`)."""
     match = _NUMERIC.match(text)
     if not match:
         return None
     unit = " ".join(match["unit"].split())
     if unit:
         if match["tolerance"] is None and _UNIT_BEFORE_TOLERANCE.match(unit):
-            return f"cannot read numeric answer '= {text}': write the unit after the tolerance, like '= 1.4 ± 0.05 米'"
+            return "unit_before_tolerance", {"text": text}
         spaced = bool(match["space"]) and _UNIT_WORD.match(unit)
         if not spaced and not (_GLUED_UNIT.match(unit) or units.is_symbol(unit)):
             return None
         if len(unit) > 16 or len(unit.split()) > 2:
-            return (f"the unit '{unit}' is too long: a unit is a word or two after the number, "
-                    f"like '= 240 斤' or '= 3 minutes'")
+            return "unit_too_long", {"unit": unit}
     answer = {"kind": "numeric", "value": _number(match["value"]),
               "tolerance": _number(match["tolerance"]) if match["tolerance"] else 0.0}
     if unit:
@@ -76,26 +76,26 @@ def _read_numeric(text: str) -> dict | str | None:
 def _parse_answer_line(text: str, line: int, report: ProblemList) -> dict | None:
     text = text.strip()
     if not text:
-        report(line, "answer line '=' is empty: write the answer after '=' (a number, words, or true/false)")
+        report(line, "answer_line_empty")
         return None
     if text.lower() in _TRUTH:
         return {"kind": "true_false", "truth": _TRUTH[text.lower()]}
     accepted = [part.strip() for part in text.split("|")]
     if len(accepted) > 1 and all(isinstance(_read_numeric(part), dict) for part in accepted if part):
-        report(line, f"'= {text}' gives several numbers: write one, like '= 240 斤' "
-                     f"(then 240, 240斤 and 240 斤 all count); '|' separates short answers")
+        report(line, "several_numbers", text=text)
         return None
     numeric = _read_numeric(text)
-    if isinstance(numeric, str):
-        report(line, numeric)
+    if isinstance(numeric, tuple):
+        code, params = numeric
+        report(line, code, **params)
         return None
     if numeric is not None:
         return numeric
     if re.search(_TOLERANCE_SIGN, text):
-        report(line, f"cannot read numeric answer '= {text}': write it like '= 20 ± 0.5' or '= 1.4 ± 0.05 米'")
+        report(line, "numeric_unreadable", text=text)
         return None
     if not all(accepted):
-        report(line, "short answer has an empty alternative: write '= answer | other answer'")
+        report(line, "short_answer_empty_alternative")
         return None
     return {"kind": "short", "accepted": accepted}
 
@@ -129,35 +129,35 @@ def parse_quiz_body(
         if raw.startswith("## "):
             current = _QuestionDraft(raw[3:].strip(), line)
             if not current.heading:
-                report(line, "question heading is empty: write the question after '## '")
+                report(line, "question_heading_empty")
             drafts.append(current)
             continue
         if current is None:
             if raw.startswith("# "):
-                report(line, "questions start with '## ' (two #), not '# '")
+                report(line, "question_heading_level")
             intro.append(raw)
             continue
         if _OPTION_LIKE.match(raw):
             match = _OPTION.match(raw)
             if not match or match["mark"] not in (" ", "x", "X", ""):
-                report(line, "cannot read answer option: write '- [ ] text' or '- [x] text'")
+                report(line, "option_unreadable")
                 continue
             if current.answer_seen:
-                report(line, "a question has either options '- [ ]' or an answer line '=', not both")
+                report(line, "options_and_answer_line")
                 continue
             if current.feedback:
-                report(line, "options must come before the feedback lines '>'")
+                report(line, "options_after_feedback")
             if not match["text"].strip():
-                report(line, "answer option has no text")
+                report(line, "option_without_text")
                 continue
             current.options.append((match["text"].strip(), match["mark"] in ("x", "X")))
             continue
         if stripped.startswith("=") and not stripped.startswith("=="):
             if current.options:
-                report(line, "a question has either options '- [ ]' or an answer line '=', not both")
+                report(line, "options_and_answer_line")
                 continue
             if current.answer_seen:
-                report(line, "a question has only one answer line '='; separate alternatives with '|'")
+                report(line, "answer_line_twice")
                 continue
             current.answer_seen = True
             current.answer = _parse_answer_line(stripped[1:], line, report)
@@ -173,7 +173,7 @@ def parse_quiz_body(
                 current.body.append(raw)
             continue
         if current.answers_started:
-            report(line, "unexpected text after the answers: only '>' feedback lines may follow them")
+            report(line, "text_after_answers")
             continue
         current.body.append(raw)
 
@@ -191,10 +191,10 @@ def _finish(draft: _QuestionDraft, report: ProblemList, media: Mapping[str, Medi
     if draft.options:
         correct = [i for i, (_, is_correct) in enumerate(draft.options) if is_correct]
         if len(draft.options) < 2:
-            report(draft.line, "a choice question needs at least two options")
+            report(draft.line, "too_few_options")
             return None
         if not correct:
-            report(draft.line, "question has no correct answer: mark at least one option '- [x]'")
+            report(draft.line, "no_correct_option")
             return None
         question.update(
             kind="single" if len(correct) == 1 else "multiple",
@@ -203,7 +203,7 @@ def _finish(draft: _QuestionDraft, report: ProblemList, media: Mapping[str, Medi
         )
         return question
     if not draft.answer_seen:
-        report(draft.line, "question has no answer: add options '- [x] ...' or an answer line '= ...'")
+        report(draft.line, "question_without_answer")
         return None
     if draft.answer is None:
         return None  # the answer line's own problem was reported
@@ -214,32 +214,31 @@ def _finish(draft: _QuestionDraft, report: ProblemList, media: Mapping[str, Medi
 def compare_translation(main: list[dict], translated: list[dict], report: ProblemList) -> None:
     """A translated quiz must ask the same questions with the same right answers."""
     if len(main) != len(translated):
-        report(1, f"translation has {len(translated)} questions, the main file has {len(main)}")
+        report(1, "translation_question_count", count=len(translated), main=len(main))
         return
     for number, (original, other) in enumerate(zip(main, translated, strict=True), start=1):
         where = other["line"]
         if original["kind"] != other["kind"]:
-            report(where, f"question {number} is {other['kind']} here but {original['kind']} in the main file")
+            report(where, "translation_question_kind", number=number, kind=other["kind"], main_kind=original["kind"])
             continue
         if original["kind"] in ("single", "multiple"):
             if len(original["options"]) != len(other["options"]) or original["correct"] != other["correct"]:
-                report(where, f"question {number} must have the same options marked [x] as in the main file")
+                report(where, "translation_options", number=number)
         elif original["kind"] == "numeric":
             if (original["value"], original["tolerance"]) != (other["value"], other["tolerance"]):
-                report(where, f"question {number} must have the same numeric answer as in the main file")
+                report(where, "translation_number", number=number)
             _compare_units(number, original.get("unit"), other.get("unit"), where, report)
         elif original["kind"] == "true_false" and original["truth"] != other["truth"]:
-            report(where, f"question {number} must have the same true/false answer as in the main file")
+            report(where, "translation_true_false", number=number)
 
 
 def _compare_units(number: int, main: str | None, translated: str | None, where: int, report: ProblemList) -> None:
     """Both name a unit or neither does; two units the platform knows must be the same one (斤 and jin)."""
     if main and not translated:
-        report(where, f"question {number} is in '{main}' in the main file: name the unit here too, "
-                      f"in this language's word for it")
+        report(where, "translation_unit_missing", number=number, unit=main)
     elif translated and not main:
-        report(where, f"question {number} names the unit '{translated}' but the main file names none")
+        report(where, "translation_unit_extra", number=number, unit=translated)
     elif main and translated:
         ours, theirs = units.canonical(main), units.canonical(translated)
         if ours and theirs and ours != theirs:
-            report(where, f"question {number} is in '{translated}' here but in '{main}' in the main file")
+            report(where, "translation_unit_differs", number=number, unit=translated, main_unit=main)

@@ -33,10 +33,6 @@ class SyncReport:
     unchanged: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
-        return (f"{len(self.added)} added, {len(self.updated)} updated, "
-                f"{len(self.unchanged)} unchanged, {len(self.withdrawn)} withdrawn")
-
 
 def sync_tracks(specs: list[TrackSpec]) -> dict[str, Track]:
     existing = {t.slug: t for t in db.session.scalars(select(Track))}
@@ -133,8 +129,7 @@ def publish_course(parsed: ParsedCourse, tracks: dict[str, Track], *, actor=None
     if source == FROM_FILES and edited_in_browser_since_synced(parsed.slug, parsed.content_hash):
         return "unchanged"
     outcome = sync_course(parsed, tracks)
-    record_version(parsed, actor, source, note or ("synced from files" if source == FROM_FILES else ""),
-                   restored_from)
+    record_version(parsed, actor, source, note, restored_from)
     return outcome
 
 

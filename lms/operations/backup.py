@@ -18,6 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy.engine import URL
 
 BUSY_TIMEOUT_MS = 30_000
@@ -41,7 +42,7 @@ class BackupResult:
 def sqlite_path(url: URL) -> Path:
     database = url.database
     if not database or database == ":memory:" or database.startswith("file::memory:"):
-        raise BackupError("an in-memory SQLite database cannot be backed up")
+        raise BackupError(_("An in-memory SQLite database cannot be backed up."))
     return Path(database)
 
 
@@ -81,11 +82,11 @@ def _fsync(path: Path) -> None:
 def backup_sqlite(database: Path, target: Path, overwrite: bool = False) -> BackupResult:
     """Copy a live SQLite database to `target` (one self-contained file)."""
     if not database.exists():
-        raise BackupError(f"database file not found: {database}")
+        raise BackupError(_("Database file not found: %(path)s", path=str(database)))
     if target.exists() and not overwrite:
-        raise BackupError(f"{target} exists already (use --force to replace it)")
+        raise BackupError(_("%(path)s exists already (use --force to replace it).", path=str(target)))
     if target.resolve() == database.resolve():
-        raise BackupError("the backup file cannot be the database itself")
+        raise BackupError(_("The backup file cannot be the database itself."))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -101,13 +102,13 @@ def backup_sqlite(database: Path, target: Path, overwrite: bool = False) -> Back
             copy.close()
     except sqlite3.Error as error:
         partial.unlink(missing_ok=True)
-        raise BackupError(f"backup failed: {error}") from error
+        raise BackupError(_("The backup failed: %(error)s", error=str(error))) from error
     finally:
         source.close()
     problems = integrity_problems(partial)
     if problems:
         partial.unlink(missing_ok=True)
-        raise BackupError("the copy failed its integrity check: " + "; ".join(problems[:5]))
+        raise BackupError(_("The copy failed its integrity check: %(problems)s", problems="; ".join(problems[:5])))
     _fsync(partial)
     partial.replace(target)
     _fsync(target.parent)
@@ -117,17 +118,19 @@ def backup_sqlite(database: Path, target: Path, overwrite: bool = False) -> Back
 def check_sqlite_backup(backup: Path) -> None:
     """Refuse files that are not a sound Cunke database before anything is overwritten."""
     if not backup.is_file():
-        raise BackupError(f"backup file not found: {backup}")
+        raise BackupError(_("Backup file not found: %(path)s", path=str(backup)))
     problems = integrity_problems(backup)
     if problems:
-        raise BackupError(f"{backup} is not a sound SQLite database: " + "; ".join(problems[:5]))
+        raise BackupError(_("%(path)s is not a sound SQLite database: %(problems)s", path=str(backup),
+                            problems="; ".join(problems[:5])))
     connection = _connect(backup, read_only=True)
     try:
         missing = REQUIRED_TABLES - _table_names(connection)
     finally:
         connection.close()
     if missing:
-        raise BackupError(f"{backup} is not a Cunke database (no {', '.join(sorted(missing))} table)")
+        raise BackupError(_("%(path)s is not a Cunke database (it has no table %(tables)s).", path=str(backup),
+                            tables=", ".join(sorted(missing))))
 
 
 def restore_sqlite(backup: Path, database: Path, keep_current: Path | None = None) -> BackupResult:
@@ -151,12 +154,13 @@ def restore_sqlite(backup: Path, database: Path, keep_current: Path | None = Non
         finally:
             live.close()
     except sqlite3.Error as error:
-        raise BackupError(f"restore failed: {error}") from error
+        raise BackupError(_("The restore failed: %(error)s", error=str(error))) from error
     finally:
         source.close()
     problems = integrity_problems(database)
     if problems:
-        raise BackupError("the restored database failed its integrity check: " + "; ".join(problems[:5]))
+        raise BackupError(_("The restored database failed its integrity check: %(problems)s",
+                            problems="; ".join(problems[:5])))
     return BackupResult(path=database, size=database.stat().st_size, tables=tables)
 
 
@@ -175,19 +179,21 @@ def _libpq(url: URL) -> tuple[str, dict[str, str]]:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"{name} not found: install the PostgreSQL client tools (apt-get install postgresql-client)")
+        raise BackupError(_("%(program)s not found: install the PostgreSQL client tools "
+                            "(apt-get install postgresql-client).", program=name))
     return path
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
-        raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip() or result.returncode}")
+        raise BackupError(_("%(program)s failed: %(error)s", program=Path(command[0]).name,
+                            error=result.stderr.strip() or str(result.returncode)))
 
 
 def backup_postgresql(url: URL, target: Path, overwrite: bool = False) -> BackupResult:
     if target.exists() and not overwrite:
-        raise BackupError(f"{target} exists already (use --force to replace it)")
+        raise BackupError(_("%(path)s exists already (use --force to replace it).", path=str(target)))
     conninfo, env = _libpq(url)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
@@ -203,7 +209,7 @@ def backup_postgresql(url: URL, target: Path, overwrite: bool = False) -> Backup
 
 def restore_postgresql(url: URL, backup: Path) -> BackupResult:
     if not backup.is_file():
-        raise BackupError(f"backup file not found: {backup}")
+        raise BackupError(_("Backup file not found: %(path)s", path=str(backup)))
     conninfo, env = _libpq(url)
     _run([_tool("pg_restore"), "--list", str(backup)], env)  # refuses anything that is not a pg_dump archive
     _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from flask_migrate.cli import db as db_group
 
 from lms.extensions import db
+from lms.i18n import CommandError, CommandGroup, in_cli_language
 from lms.operations.backup import (
     BackupError,
     backup_postgresql,
@@ -24,7 +26,7 @@ from lms.operations.backup import (
     sqlite_path,
 )
 
-dev_cli = AppGroup("dev", help="Development and benchmarking helpers.")
+dev_cli = CommandGroup("dev", help="Development and benchmarking helpers.")
 
 
 def _megabytes(size: int) -> str:
@@ -35,6 +37,7 @@ def _megabytes(size: int) -> str:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @with_appcontext
+@in_cli_language
 def backup_command(file: Path, force: bool) -> None:
     """Copy the whole database to FILE while the application keeps running.
 
@@ -45,21 +48,24 @@ def backup_command(file: Path, force: bool) -> None:
     try:
         if url.get_backend_name() == "sqlite":
             result = backup_sqlite(sqlite_path(url), file, overwrite=force)
-            detail = f"{result.tables} tables, integrity check ok"
+            detail = _("%(tables)s tables, integrity check ok", tables=result.tables)
         elif url.get_backend_name() == "postgresql":
             result = backup_postgresql(url, file, overwrite=force)
-            detail = "pg_dump custom format"
+            detail = _("pg_dump custom format")
         else:
-            raise BackupError(f"no backup method for {url.get_backend_name()}; use the database's own tools")
+            raise BackupError(_("No backup method for %(database)s; use the database's own tools.",
+                                database=url.get_backend_name()))
     except BackupError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Backed up to {result.path} ({_megabytes(result.size)}, {detail}).")
+        raise CommandError(str(error)) from None
+    click.echo(_("Backed up to %(path)s (%(size)s, %(detail)s).", path=str(result.path),
+                 size=_megabytes(result.size), detail=detail))
 
 
 @click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
+@in_cli_language
 def restore_command(file: Path, yes: bool) -> None:
     """Replace the whole database with the backup in FILE.
 
@@ -69,7 +75,8 @@ def restore_command(file: Path, yes: bool) -> None:
     url = db.engine.url
     target = url.render_as_string(hide_password=True)
     if not yes:
-        click.confirm(f"Replace everything in {target} with {file}?", abort=True)
+        click.confirm(_("Replace everything in %(database)s with %(file)s?", database=target, file=str(file)),
+                      abort=True)
     db.session.remove()
     db.engine.dispose()  # this process holds no connection while the content is replaced
     try:
@@ -77,16 +84,18 @@ def restore_command(file: Path, yes: bool) -> None:
             database = sqlite_path(url)
             keep = database.with_name(database.name + ".before-restore")
             result = restore_sqlite(file, database, keep_current=keep)
-            click.echo(f"Restored {database} from {file} ({result.tables} tables, integrity check ok). "
-                       f"The previous content is in {keep}.")
+            click.echo(_("Restored %(database)s from %(file)s (%(tables)s tables, integrity check ok). The "
+                         "previous content is in %(kept)s.", database=str(database), file=str(file),
+                         tables=result.tables, kept=str(keep)))
         elif url.get_backend_name() == "postgresql":
             restore_postgresql(url, file)
-            click.echo(f"Restored {target} from {file}.")
+            click.echo(_("Restored %(database)s from %(file)s.", database=target, file=str(file)))
         else:
-            raise BackupError(f"no restore method for {url.get_backend_name()}; use the database's own tools")
+            raise BackupError(_("No restore method for %(database)s; use the database's own tools.",
+                                database=url.get_backend_name()))
     except BackupError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo("Run `flask db upgrade` if the backup is older than this version of Cunke.")
+        raise CommandError(str(error)) from None
+    click.echo(_("Run `flask db upgrade` if the backup is older than this version of Cunke."))
 
 
 @dev_cli.command("seed")
@@ -112,28 +121,29 @@ def seed_command(trainees: int, cohorts: int, random_seed: int, password: str | 
     from lms.operations.seed import SEED_PASSWORD, SeedError, foreign_accounts, seed_database
 
     if cohorts > trainees:
-        raise click.BadParameter("cannot be more than --trainees", param_hint="--cohorts")
+        raise click.BadParameter(_("There cannot be more workshops than trainees."), param_hint="--cohorts")
     real = foreign_accounts()
     if real and not yes:
-        click.confirm(f"This database has {real} accounts that were not generated. Add generated trainees to it?",
-                      abort=True)
+        click.confirm(_("This database has %(count)s accounts that were not generated. Add generated trainees to it?",
+                        count=real), abort=True)
     if not db.session.scalar(select(func.count(Course.id))):
         folder = Path(current_app.config["LMS_COURSES_DIR"])
         try:
             sync_catalog(load_catalog(folder))
         except CourseValidationError as error:
-            raise click.ClickException(f"no courses synced and {folder} has problems:\n{error}") from None
+            raise CommandError(_("No courses are synced and %(folder)s has problems:\n%(problems)s",
+                                         folder=str(folder), problems=str(error))) from None
         db.session.commit()
-        click.echo(f"Synced the courses in {folder}.")
+        click.echo(_("Synced the courses in %(folder)s.", folder=str(folder)))
     password = password or SEED_PASSWORD
-    with click.progressbar(length=trainees, label="Generating trainees", file=sys.stderr, show_pos=True) as bar:
+    with click.progressbar(length=trainees, label=_("Generating trainees"), file=sys.stderr, show_pos=True) as bar:
         try:
             report = seed_database(trainees, cohorts, hash_password(password), seed=random_seed, progress=bar.update)
         except SeedError as error:
-            raise click.ClickException(str(error)) from None
-    click.echo(f"Generated {report.summary()}.")
-    click.echo(f"Every generated account signs in with the password {password!r} "
-               "(trainees 199…, instructors 198…).")
+            raise CommandError(str(error)) from None
+    click.echo(_("Generated %(summary)s.", summary=report.summary()))
+    click.echo(_("Every generated account signs in with the password %(password)s (trainees' phone numbers start "
+                 "with 199, instructors' with 198).", password=password))
 
 
 def init_operations_cli(app: Flask) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
 from lms.accounts.models import User
@@ -66,10 +67,14 @@ class SeedReport:
                 + self.attempts + self.certificates)
 
     def summary(self) -> str:
-        return (f"{self.trainees:,} trainees, {self.instructors:,} instructors, {self.cohorts:,} workshops, "
-                f"{self.enrolments:,} enrolments ({self.completions:,} completed), {self.progress:,} progress "
-                f"records, {self.attempts:,} quiz attempts, {self.certificates:,} certificates "
-                f"in {self.seconds:.1f} s ({self.rows / max(self.seconds, 1e-9):,.0f} rows/s)")
+        return _("%(trainees)s trainees, %(instructors)s instructors, %(cohorts)s workshops, %(enrolments)s "
+                 "enrolments (%(completions)s completed), %(progress)s progress records, %(attempts)s quiz attempts, "
+                 "%(certificates)s certificates in %(seconds)s s (%(speed)s rows/s)",
+                 trainees=f"{self.trainees:,}", instructors=f"{self.instructors:,}", cohorts=f"{self.cohorts:,}",
+                 enrolments=f"{self.enrolments:,}", completions=f"{self.completions:,}",
+                 progress=f"{self.progress:,}", attempts=f"{self.attempts:,}",
+                 certificates=f"{self.certificates:,}", seconds=f"{self.seconds:.1f}",
+                 speed=f"{self.rows / max(self.seconds, 1e-9):,.0f}")
 
 
 @dataclass
@@ -178,7 +183,7 @@ def catalog_shapes(rng: random.Random) -> list[CourseShape]:
         select(Course).where(Course.is_published).order_by(Course.position, Course.slug)
     ))
     if not courses:
-        raise SeedError("no published courses: run `flask courses sync` first")
+        raise SeedError(_("No published courses: run `flask courses sync` first."))
     items = db.session.scalars(
         select(CourseItem).where(CourseItem.course_id.in_([c.id for c in courses]), CourseItem.is_active)
         .order_by(CourseItem.course_id, CourseItem.position)
@@ -425,9 +430,9 @@ def seed_database(trainees: int, cohorts: int, password_hash: str, seed: int = 2
     `progress` is called with the number of trainees written after each batch.
     """
     if trainees < 1 or cohorts < 1:
-        raise SeedError("trainees and cohorts must be at least 1")
+        raise SeedError(_("Trainees and workshops must be at least 1."))
     if cohorts > trainees:
-        raise SeedError("there cannot be more workshops than trainees")
+        raise SeedError(_("There cannot be more workshops than trainees."))
     started = time.perf_counter()
     rng = random.Random(seed)
     now = now or utcnow()

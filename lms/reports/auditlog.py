@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lms.accounts.models import User
+from lms.accounts.models import ROLE_NAMES, User
 from lms.audit.models import AuditEvent
 from lms.certificates.codes import format_code
 from lms.certificates.models import Certificate
@@ -100,7 +100,6 @@ ACTION_NAMES = {
     "user.village_corrected": _l("Village corrected"),
 }
 
-ROLE_NAMES = {"trainee": _l("trainee"), "instructor": _l("instructor"), "admin": _l("administrator")}
 FILTER_NAMES = {"date_field": _l("dates are"), "date_from": _l("from"), "date_to": _l("to"),
                 "track_id": _l("track"), "specialty_id": _l("specialty"), "level": _l("level"),
                 "course_id": _l("course"), "cohort_id": _l("workshop"), "village": _l("village"),

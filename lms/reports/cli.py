@@ -17,17 +17,19 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from lms.audit.log import record_event
 from lms.cohorts.models import Cohort
 from lms.content.models import LEVELS, Course, Track
 from lms.extensions import db
+from lms.i18n import CommandGroup
 from lms.reports.completions import HEADER_LANGUAGES, CompletionExport
 from lms.reports.filters import DATE_FIELDS, STATUSES, ExportFilters
 
-export_cli = AppGroup("export", help="Export records for the training office.")
+export_cli = CommandGroup("export", help="Export records for the training office.")
 
 
 def _track_id(slug: str | None, specialty: bool) -> int | None:
@@ -35,8 +37,9 @@ def _track_id(slug: str | None, specialty: bool) -> int | None:
         return None
     track = db.session.scalar(select(Track).where(Track.slug == slug))
     if track is None or (track.parent_id is not None) != specialty:
-        kind = "specialty" if specialty else "track"
-        raise click.BadParameter(f"no {kind} with the slug {slug!r}", param_hint=f"--{kind}")
+        if specialty:
+            raise click.BadParameter(_("No specialty is called %(slug)s.", slug=slug), param_hint="--specialty")
+        raise click.BadParameter(_("No track is called %(slug)s.", slug=slug), param_hint="--track")
     return track.id
 
 
@@ -45,7 +48,7 @@ def _course_id(slug: str | None) -> int | None:
         return None
     course_id = db.session.scalar(select(Course.id).where(Course.slug == slug))
     if course_id is None:
-        raise click.BadParameter(f"no course with the slug {slug!r}", param_hint="--course")
+        raise click.BadParameter(_("No course is called %(slug)s.", slug=slug), param_hint="--course")
     return course_id
 
 
@@ -57,7 +60,8 @@ def _cohort_id(value: str | None) -> int | None:
         select(Cohort.id).where(Cohort.join_code == value.strip().upper())
     cohort_id = db.session.scalar(query)
     if cohort_id is None:
-        raise click.BadParameter(f"no workshop {value!r} (give its number or join code)", param_hint="--cohort")
+        raise click.BadParameter(_("No workshop has the number or join code %(value)s.", value=value),
+                                 param_hint="--cohort")
     return cohort_id
 
 
@@ -81,9 +85,9 @@ def completions_command(file_format, output, header, date_field, date_from, date
                         course, cohort, village, status) -> None:
     """One row per trainee and course, with progress, completion and certificate."""
     if date_from and date_to and date_to < date_from:
-        raise click.BadParameter("the end date is before the start date", param_hint="--to")
+        raise click.BadParameter(_("The end date is before the start date."), param_hint="--to")
     if output == "-" and file_format != "csv":
-        raise click.BadParameter("only CSV can be written to standard output", param_hint="--output")
+        raise click.BadParameter(_("Only CSV can be written to standard output."), param_hint="--output")
     filters = ExportFilters(
         date_field=date_field, date_from=date_from.date() if date_from else None,
         date_to=date_to.date() if date_to else None, track_id=_track_id(track, specialty=False),
@@ -100,15 +104,17 @@ def completions_command(file_format, output, header, date_field, date_from, date
     record_event(None, "export.completions", format=file_format, header=header, filters=filters.for_audit(),
                  rows=rows, via="cli", output=output)
     db.session.commit()
-    click.echo(f"Exported {rows} rows to {output}.", err=output == "-")
+    click.echo(ngettext("Exported %(num)s row to %(output)s.", "Exported %(num)s rows to %(output)s.", rows,
+                        output=output), err=output == "-")
 
 
 def _write_file(export: CompletionExport, file_format: str, path: Path) -> int:
     path = path.resolve()
     if path.is_dir():
-        raise click.BadParameter(f"{path} is a folder", param_hint="--output")
+        raise click.BadParameter(_("%(path)s is a folder.", path=str(path)), param_hint="--output")
     if not path.parent.is_dir():
-        raise click.BadParameter(f"the folder {path.parent} does not exist", param_hint="--output")
+        raise click.BadParameter(_("The folder %(path)s does not exist.", path=str(path.parent)),
+                                 param_hint="--output")
     fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from lms.content.parser import MAX_MEDIA_BYTES, check_media
+from lms.content.problems import Problem
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 MAX_WIDTH = 1280
@@ -25,10 +26,12 @@ _REENCODED = ("JPEG", "PNG", "WEBP")
 
 
 class ImageProblem(Exception):
-    def __init__(self, code: str, messages: list[str] | None = None):
+    """Why a picture was refused, as a code the view words; for an unsafe SVG, the checker's problems too."""
+
+    def __init__(self, code: str, problems: list[Problem] | None = None):
         super().__init__(code)
         self.code = code
-        self.messages = messages or []
+        self.problems = problems or []
 
 
 @dataclass
@@ -94,7 +97,7 @@ def prepare_upload(content: bytes) -> PreparedImage:
     if _looks_like_svg(content):
         _, problems = check_media("media/picture.svg", content, "")
         if problems:
-            raise ImageProblem("bad_svg", [f"{p.line}: {p.message}" for p in problems])
+            raise ImageProblem("bad_svg", problems)
         return PreparedImage(content, ".svg", None, None)
     image = _open(content)
     with image:

@@ -72,6 +72,15 @@ class CourseVersion(db.Model):
     restored_from: Mapped[int | None] = mapped_column()  # the version number a rollback published again
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the author wrote about the change. Where a version came from is `source` and `restored_from`,
+    # which the studio words in the reader's language.
     note: Mapped[str] = mapped_column(String(200), default="")
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def author_note(self) -> str:
+        """The author's note, without the English words earlier versions of Cunke stored in its place
+        ("synced from files", "rolled back to version 2"): the source says the same in the reader's language."""
+        machine = {FROM_FILES: "synced from files", ROLLBACK: f"rolled back to version {self.restored_from}"}
+        return "" if self.note == machine.get(self.source) else self.note

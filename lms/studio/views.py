@@ -14,14 +14,15 @@ from pathlib import PurePosixPath
 
 import yaml
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.access import role_required
 from lms.accounts.service import find_by_phone
+from lms.content.messages import guide_section
 from lms.content.models import Course, Track
 from lms.content.parser import MEDIA_TYPES
 from lms.extensions import db
@@ -39,6 +40,7 @@ from lms.studio.forms import (
     UploadForm,
     VersionUploadForm,
 )
+from lms.studio.guide import read_guide, section_id
 from lms.studio.images import MAX_INPUT_BYTES, ImageProblem, prepare_upload
 from lms.studio.models import CourseDraft, CourseVersion
 from lms.studio.policy import authored_slugs, course_exists, may_edit
@@ -124,13 +126,14 @@ def studio_message(error: StudioError) -> str:
 
 
 def image_message(problem: ImageProblem) -> str:
+    reasons = " ".join(_("Line %(number)s: %(message)s", number=p.line, message=p.message) for p in problem.problems)
     messages = {
         "too_large": _("The picture is larger than 10 MB."),
         "not_an_image": _("This file is not a picture this site can use. Use JPEG, PNG, WebP, GIF or SVG."),
         "too_many_pixels": _("The picture has too many pixels. Make it smaller first."),
         "gif_too_large": _("The GIF is larger than 2 MB. Save it as a JPEG or PNG instead."),
         "still_too_large": _("Even scaled down, the picture is larger than 2 MB. Use a simpler picture."),
-        "bad_svg": _("The SVG picture was refused: %(reasons)s", reasons="; ".join(problem.messages)),
+        "bad_svg": _("The SVG picture was refused: %(reasons)s", reasons=reasons),
     }
     return messages.get(problem.code, messages["not_an_image"])
 
@@ -228,6 +231,19 @@ def index():
                            numbers=numbers, form=UploadForm())
 
 
+@bp.route("/guide")
+@instructors_only
+def guide():
+    """How to write a course: docs/authoring.md, in the reader's language."""
+    return render_template("studio/guide.html", guide=read_guide(str(get_locale())))
+
+
+def guide_url(problem) -> str | None:
+    """Where the authoring guide explains how to fix a checker problem."""
+    section = guide_section(problem)
+    return url_for("studio.guide", _anchor=section_id(section)) if section else None
+
+
 @bp.route("/upload", methods=["GET", "POST"])
 @instructors_only
 def upload():
@@ -311,7 +327,7 @@ def _render_course(slug: str, upload_form=None, publish_form=None):
         versions=versions, current=current, authors=authors_of(slug), title=title or slug,
         source=working_source(draft, slug), upload_form=upload_form or VersionUploadForm(),
         publish_form=publish_form or PublishForm(), new_file_form=NewFileForm(), image_form=ImageForm(),
-        confirm_form=ConfirmForm(),
+        confirm_form=ConfirmForm(), guide_url=guide_url,
     )
 
 
@@ -360,7 +376,7 @@ def edit(slug: str, path: str):
         by_line.setdefault(min(max(problem.line, 1), len(lines)), []).append(problem.message)
     return render_template("studio/edit.html", slug=slug, path=path, form=form, lines=lines, by_line=by_line,
                            problems=problems, preview=shown_preview, error=error, draft=draft,
-                           check=check), status
+                           check=check, guide_url=guide_url), status
 
 
 @bp.route("/<slug>/files/new", methods=["POST"])

@@ -105,8 +105,7 @@ def check_course(slug: str, files: dict[str, bytes], tracks: list[TrackSpec] | N
     parsed, problems = parse_course(slug, files, tracks)
     if parsed is not None:
         if not tracks:
-            problems.append(Problem(f"{slug}/course.md", 1, "no tracks are set up on this server yet: "
-                                                            "an administrator runs `courses sync` first"))
+            problems.append(Problem.at(f"{slug}/course.md", 1, "no_tracks_on_server"))
         problems.extend(prerequisite_problems(parsed))
     return Check(slug=slug, parsed=parsed, problems=sorted(set(problems)))
 
@@ -262,8 +261,7 @@ def rollback(slug: str, number: int, actor: User) -> Published:
     published = db.session.scalar(select(Course.is_published).where(Course.slug == slug))
     if published and latest is not None and latest.content_hash == version.content_hash:
         raise StudioError("already_current", number=number)
-    return publish_files(slug, version_files(version), actor, source=ROLLBACK, restored_from=number,
-                         note=f"rolled back to version {number}")
+    return publish_files(slug, version_files(version), actor, source=ROLLBACK, restored_from=number)
 
 
 # ---------------------------------------------------------------- authors

@@ -55,7 +55,7 @@ def test_upload_see_the_mistake_fix_it_in_the_editor_and_publish_on_a_phone(phon
 
     problem = page.locator(".problem-list a", has_text="pack-and-ship/02-packing-check.quiz.md:5")
     expect(problem).to_be_visible()
-    expect(page.locator(".problem-list")).to_contain_text("question has no correct answer")
+    expect(page.locator(".problem-list")).to_contain_text("这道题没有正确答案")  # the reader's language
     expect(page.locator("form[action$='/publish']")).to_have_count(0)
     assert no_sideways_scroll(page)
     assert audit(page) == []
@@ -64,7 +64,7 @@ def test_upload_see_the_mistake_fix_it_in_the_editor_and_publish_on_a_phone(phon
     problem.click()
     line = page.locator("#L5")
     expect(line).to_contain_text("折叠椅哪里最容易把箱子磨破？")
-    expect(line.locator(".line-problem")).to_contain_text("question has no correct answer")
+    expect(line.locator(".line-problem")).to_contain_text("这道题没有正确答案")
     assert no_sideways_scroll(page)
     assert audit(page) == []
     page.screenshot(path=artifacts / "studio-editor-360.png", full_page=True)
@@ -107,4 +107,29 @@ def test_the_phone_view_shows_the_preview_in_a_phone_sized_frame_on_a_computer(b
     expect(frame.locator("h1")).to_be_visible()
     assert page.locator("iframe.phone-frame").evaluate("frame => frame.clientWidth") == 360
     page.screenshot(path=artifacts / "studio-phone-view-desktop.png")
+    context.close()
+
+
+@pytest.mark.parametrize(("language", "width"), [("zh", 360), ("en", 360), ("zh", 1280), ("en", 1280)])
+def test_a_problem_leads_to_the_section_of_the_guide_that_explains_it(browser, studio_server, artifacts, language,
+                                                                      width):
+    phone = width == 360
+    context = browser.new_context(viewport={"width": width, "height": 640 if phone else 900}, is_mobile=phone,
+                                  has_touch=phone, locale="zh-CN" if language == "zh" else "en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, studio_server)
+    slug = f"guide-{language}-{width}"
+    page.goto(studio_server + "/studio/upload")
+    page.locator("#archive").set_input_files({"name": f"{slug}.zip", "mimeType": "application/zip",
+                                              "buffer": make_zip(pack_files({"02-packing-check.quiz.md": BROKEN_QUIZ}),
+                                                                 folder=slug)})
+    page.locator("form[action$='/studio/upload'] button[type=submit]").click()
+    page.locator(".guide-link").first.click()
+    heading = page.locator("#user-content-quizzes")
+    expect(heading).to_have_text("4. 小测" if language == "zh" else "4. Quizzes")
+    expect(heading).to_be_in_viewport()
+    assert no_sideways_scroll(page)
+    assert audit(page) == []
+    page.screenshot(path=artifacts / f"studio-guide-{language}-{width}.png")
     context.close()

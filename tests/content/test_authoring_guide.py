@@ -1,22 +1,29 @@
-"""The examples in docs/authoring.md are real: they pass the same checker instructors use."""
+"""The examples in docs/authoring.md are real: they pass the same checker instructors use. Its Chinese
+twin, docs/authoring.zh.md, documents the same keys, question kinds and sections."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from lms.content.parser import parse_course, parse_tracks
+import pytest
+
+from lms.content.messages import BY_FILE, MESSAGES
+from lms.content.parser import COURSE_KEYS, LESSON_KEYS, QUIZ_KEYS, parse_course, parse_tracks
+from lms.content.rendering import render_markdown
 from tests.conftest import COURSES
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+GUIDE = DOCS / "authoring.md"
+GUIDES = {"en": GUIDE, "zh": DOCS / "authoring.zh.md"}
 TRACKS, _ = parse_tracks((COURSES / "tracks.yml").read_text(encoding="utf-8"))
 
 
-def guide_example_files() -> dict[str, bytes]:
+def guide_example_files(guide: Path = GUIDE) -> dict[str, bytes]:
     """The complete example of section 7: each `courses/pack-and-ship/<file>` heading and its block."""
-    text = GUIDE.read_text(encoding="utf-8")
+    text = guide.read_text(encoding="utf-8")
     example = text.split("## 7.", 1)[1]
-    files = re.findall(r"`courses/pack-and-ship/([^`]+)`:\s*\n\s*```markdown\n(.*?)\n```", example, re.S)
+    files = re.findall(r"`courses/pack-and-ship/([^`]+)`[:：]\s*\n\s*```markdown\n(.*?)\n```", example, re.S)
     return {name: body.encode() + b"\n" for name, body in files}
 
 
@@ -30,11 +37,83 @@ def test_the_complete_example_passes_the_checker():
     assert (weight["kind"], weight["value"], weight["unit"]) == ("numeric", 8.0, "斤")
 
 
-def test_the_quiz_example_uses_every_question_kind():
-    text = GUIDE.read_text(encoding="utf-8")
-    quiz = re.search(r"## 4\. Quizzes.*?```markdown\n(.*?)\n```", text, re.S).group(1)
-    files = {"course.md": guide_example_files()["course.md"], "01-check.quiz.md": quiz.encode()}
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_quiz_example_uses_every_question_kind(language):
+    text = GUIDES[language].read_text(encoding="utf-8")
+    quiz = re.search(r"## 4\. .*?\{#quizzes\}.*?```markdown\n(.*?)\n```", text, re.S).group(1)
+    files = {"course.md": guide_example_files(GUIDES[language])["course.md"], "01-check.quiz.md": quiz.encode()}
     course, problems = parse_course("pack-and-ship", files, TRACKS)
     assert problems == []
     kinds = [q["kind"] for q in course.items[0].questions["zh"]]
     assert kinds == ["single", "multiple", "numeric", "short", "true_false"]
+
+
+# ---------------------------------------------------------------- the Chinese guide is the same guide
+
+
+def section(text: str, anchor: str) -> str:
+    """The lines under the heading that carries {#anchor}, up to the next heading (outside code blocks)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("#") and line.endswith(f"{{#{anchor}}}"))
+    kept, in_code = [], False
+    for line in lines[start + 1:]:
+        in_code ^= line.startswith("```")
+        if not in_code and re.match(r"#{1,3} ", line):
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def first_cells(text: str) -> list[str]:
+    """The first cell of each row of the section's tables, headers left out."""
+    rows = [re.split(r"(?<!\\)\|", line)[1].strip() for line in text.splitlines() if line.startswith("| ")]
+    return [cell for cell, below in zip(rows, rows[1:] + [""], strict=True) if not below.startswith("---")
+            and not cell.startswith("---")]
+
+
+def table_keys(text: str) -> set[str]:
+    """The `key`s in the first column of a section's tables."""
+    return {cell.strip("`") for cell in first_cells(text) if re.fullmatch(r"`[a-z_]+`", cell)}
+
+
+def answer_syntax(text: str) -> list[list[str]]:
+    """The code in the first column of the question-kind table, row by row."""
+    return [re.findall(r"`([^`]+)`", cell) for cell in first_cells(section(text, "quizzes"))]
+
+
+def anchors(text: str) -> list[str]:
+    return re.findall(r"^#+ .*\{#([a-z-]+)\}$", text, re.M)
+
+
+def test_both_guides_have_the_same_sections_in_the_same_order():
+    english, chinese = (GUIDES[lang].read_text(encoding="utf-8") for lang in ("en", "zh"))
+    assert anchors(chinese) == anchors(english)
+    assert len(anchors(english)) == 16
+
+
+def test_every_section_a_checker_message_points_to_is_in_both_guides():
+    sections = {spec.section for spec in MESSAGES.values()} - {None, BY_FILE} | {"course-file", "lessons", "quizzes",
+                                                                                 "translations"}
+    for guide in GUIDES.values():
+        html = render_markdown(guide.read_text(encoding="utf-8"))
+        assert {s for s in sections if f'id="user-content-{s}"' not in html} == set(), guide.name
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_each_guide_documents_every_front_matter_key(language):
+    text = GUIDES[language].read_text(encoding="utf-8")
+    assert table_keys(section(text, "course-file")) == COURSE_KEYS
+    assert table_keys(section(text, "quiz-settings")) | {"title"} == QUIZ_KEYS
+    lessons = section(text, "lessons")
+    first_rule = re.search(r"^- (.*)$", lessons.split("```", 2)[2], re.M).group(1)
+    assert set(re.findall(r"`([a-z_]+)`", first_rule)) == LESSON_KEYS
+
+
+def test_both_guides_document_the_same_question_kinds_with_the_same_answer_lines():
+    english, chinese = (answer_syntax(GUIDES[lang].read_text(encoding="utf-8")) for lang in ("en", "zh"))
+    assert chinese == english
+    assert len(english) == 6  # single, multiple, numeric, numeric with a unit, short, true/false
+
+
+def test_the_chinese_guide_has_the_same_complete_example():
+    assert guide_example_files(GUIDES["zh"]) == guide_example_files(GUIDES["en"])

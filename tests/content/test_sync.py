@@ -51,7 +51,7 @@ def test_sync_loads_courses_items_media_and_translations(runner, app):
 def test_check_reports_ok_with_a_summary(runner):
     result = runner.invoke(args=["courses", "check", str(COURSES)])
     assert result.exit_code == 0
-    assert "OK: 2 courses, 4 items" in result.output
+    assert "OK: 2 courses, 4 lessons and quizzes" in result.output
 
 
 def test_a_broken_file_changes_nothing(runner, tmp_path):
@@ -146,4 +146,4 @@ def test_a_course_removed_from_the_folder_is_withdrawn_not_deleted(runner, tmp_p
 def test_missing_folder_is_a_clear_error(runner, tmp_path):
     result = runner.invoke(args=["courses", "check", str(tmp_path / "nowhere")])
     assert result.exit_code != 0
-    assert "course folder not found" in result.output
+    assert "Course folder not found" in result.output

@@ -127,7 +127,7 @@ HAN = r"[\u4e00-\u9fff]"
 HALF_WIDTH_NEXT_TO_CHINESE = re.compile(rf"{HAN}[,.;:!?()]|[,;:!?(]{HAN}|\){HAN}")
 NOT_PROSE = re.compile(r"%\(\w+\)[sd]|\{\w+\}|https?://\S+|[\w\u4e00-\u9fff.-]+\.(md|csv|yml|svg|png|jpe?g|pdf|xlsx)\b")
 # lms/translations/GLOSSARY.md: one word for one thing.
-NEVER = {"邀请码": "加入码", "讲师": "老师", "教师": "老师", "学生": "学员", "测验": "小测"}
+NEVER = {"邀请码": "加入码", "讲师": "老师", "教师": "老师", "学生": "学员", "测验": "小测", "课程短名": "课程代码"}
 CODE_ALLOWED = ("课程代码", "错误代码")
 
 

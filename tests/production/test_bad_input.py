@@ -296,6 +296,7 @@ def course_files(draw) -> dict[str, bytes]:
 def test_the_course_parser_only_ever_reports_problems(files, slug):
     course, problems = parse_course(slug, files, TRACKS)
     assert all(isinstance(problem, Problem) and problem.line >= 1 for problem in problems)
+    assert all(str(problem).startswith(f"{problem.path}:{problem.line}: ") for problem in problems)  # each worded
     assert course is not None or problems
 
 
@@ -322,7 +323,7 @@ def test_loading_a_folder_of_generated_files_raises_only_the_validation_error(fi
 @given(text=st.one_of(SAFE_TEXT, st.lists(FRONT_LINE, max_size=8).map("\n".join)))
 def test_the_tracks_file_parser_only_ever_reports_problems(text):
     tracks, problems = parse_tracks(text)
-    assert all(isinstance(problem, Problem) for problem in problems)
+    assert all(isinstance(problem, Problem) and str(problem) for problem in problems)
 
 
 # ---------------------------------------------------------------- raw HTTP through gunicorn

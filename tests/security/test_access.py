@@ -72,3 +72,14 @@ def test_a_script_in_a_display_name_is_inert(client, auth, make_user, courses):
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert(1)" not in html and "<img src=x" not in html, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
+
+
+# Pages whose rule is part of what they are: a change to one of these rules is a decision, not a refactoring.
+STAFF_ONLY = {
+    "studio.guide": "role:admin,instructor",  # the authoring guide: instructors and administrators, not trainees
+}
+
+
+@pytest.mark.parametrize(("endpoint", "rule"), sorted(STAFF_ONLY.items()))
+def test_staff_pages_keep_their_rule(app, endpoint, rule):
+    assert rule_of(app, endpoint) == rule

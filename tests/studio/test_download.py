@@ -29,7 +29,7 @@ def test_a_downloaded_version_passes_courses_check_on_its_own(client, signed_in,
     assert sorted(p.name for p in folder.iterdir()) == ["shop-basics", "tracks.yml"]
     result = runner.invoke(args=["courses", "check", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "OK: 1 courses, 3 items" in result.output
+    assert "OK: 1 courses, 3 lessons and quizzes" in result.output
 
 
 def test_a_course_with_prerequisites_passes_courses_check_beside_them(client, signed_in, admin, runner, courses,

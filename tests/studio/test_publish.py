@@ -180,7 +180,7 @@ def test_prerequisites_must_name_published_courses_and_not_go_round_in_a_circle(
     basics = (COURSES / "shop-basics" / "course.md").read_text(encoding="utf-8")
     save_file(client, "shop-basics", "course.md", basics.replace("requires: []", "requires: [no-such-course]"))
     page = page_text(client.get("/studio/shop-basics/"))
-    assert "shop-basics/course.md:8</code></a>: <span lang=\"en\">prerequisite 'no-such-course' names no course" in page
+    assert "shop-basics/course.md:8</code>:</span></a> prerequisite 'no-such-course' names no course" in page
 
     save_file(client, "shop-basics", "course.md", basics.replace("requires: []", "requires: [shop-growth]"))
     page = page_text(client.get("/studio/shop-basics/"))
@@ -208,8 +208,8 @@ def test_publishing_one_course_leaves_the_others_alone(uploaded, courses):
 def test_courses_sync_records_a_version_per_changed_course(runner, app):
     assert runner.invoke(args=["courses", "sync"]).exit_code == 0
     assert versions("shop-basics") == [(1, "files", None)]
-    assert db.session.scalar(select(CourseVersion.note).where(CourseVersion.course_slug == "shop-basics")) \
-        == "synced from files"
+    # Where it came from is its source, worded in the reader's language; the note is for an author's words.
+    assert db.session.scalar(select(CourseVersion.note).where(CourseVersion.course_slug == "shop-basics")) == ""
     assert runner.invoke(args=["courses", "sync"]).exit_code == 0
     assert db.session.scalar(select(func.count(CourseVersion.id))) == 2  # unchanged files: no new versions
 

@@ -44,9 +44,9 @@ def test_mistakes_are_listed_as_file_line_message_and_publishing_is_not_offered(
 
     page = page_text(client.get("/studio/pack-and-ship/", follow_redirects=True))
     assert "The checker found 2 problems" in page
-    assert ("pack-and-ship/02-packing-check.quiz.md:5</code></a>: <span lang=\"en\">question has no correct answer: "
+    assert ("pack-and-ship/02-packing-check.quiz.md:5</code>:</span></a> question has no correct answer: "
             "mark at least one option '- [x]'") in page
-    assert "pack-and-ship/course.md:5</code></a>: <span lang=\"en\">'level' is 'beginner'" in page
+    assert "pack-and-ship/course.md:5</code>:</span></a> 'level' is 'beginner'" in page
     assert 'href="/studio/pack-and-ship/edit/02-packing-check.quiz.md#L5"' in page
     assert 'action="/studio/pack-and-ship/publish"' not in page
     assert client.post("/studio/pack-and-ship/publish").status_code == 302
