@@ -24,6 +24,7 @@ from lms.accounts.signin_links import format_reset_code, issue_reset_code, issue
 from lms.cohorts.cards import Card, qr_svg, render_cards_pdf
 from lms.cohorts.dashboard import (
     IDLE_DAYS_DEFAULT,
+    IDLE_DAYS_MAX,
     attempts_for_review,
     build_grid,
     cohort_courses,
@@ -70,6 +71,7 @@ from lms.database import utcnow
 from lms.extensions import db, limiter
 from lms.i18n import course_titles
 from lms.learning.progress import missing_prerequisites, progress_by_course, published_courses
+from lms.numbers import query_id, query_int
 from lms.spreadsheets import csv_chunks
 
 bp = Blueprint("cohorts", __name__)
@@ -339,8 +341,7 @@ def projector(cohort_id: int):
 
 
 def _idle_days() -> int:
-    value = request.args.get("idle", type=int)
-    return value if value is not None and 1 <= value <= 365 else IDLE_DAYS_DEFAULT
+    return query_int("idle", IDLE_DAYS_DEFAULT, 1, IDLE_DAYS_MAX)
 
 
 @bp.route("/workshops/<int:cohort_id>/progress")
@@ -523,7 +524,7 @@ def import_upload():
         SelectChoice(c.id, c.name) for c in cohorts
     ]
     if request.method == "GET":
-        wanted = request.args.get("cohort", type=int)
+        wanted = query_id("cohort")
         form.cohort.data = wanted if any(c.id == wanted for c in cohorts) else 0
     if form.validate_on_submit():
         try:

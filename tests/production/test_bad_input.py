@@ -1,15 +1,17 @@
 """Whatever a phone, a broken proxy or a curious visitor sends, the answer is a clear page, never a 500.
 
-Malformed and oversized posts, wrong types in quiz answers, unknown ids and broken UTF-8 get
-400, 404 or 413 with the error page in the reader's language. Hypothesis generates quiz answers
-(through the real form post and through the grader) and whole course folders (the course
-parser reports problems; it never raises anything but its own validation error).
+Malformed and oversized posts, wrong types in quiz answers, unknown ids, ids and numbers beyond
+what the database holds, and broken UTF-8 get 400, 404 or 413 with the error page in the reader's
+language. Hypothesis generates quiz answers (through the real form post and through the grader)
+and whole course folders (the course parser reports problems; it never raises anything but its
+own validation error).
 """
 
 from __future__ import annotations
 
 import gc
 import random
+import re
 import socket
 import string
 import tempfile
@@ -36,6 +38,7 @@ FAST = settings(deadline=None, database=None, max_examples=200, phases=[Phase.ex
 THROUGH_THE_APP = settings(deadline=None, database=None, max_examples=60, phases=[Phase.explicit, Phase.generate],
                            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 ERROR_PAGE = "错误代码"  # every error page names its code, in Chinese by default
+SAFE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
 TRACKS, _ = parse_tracks((COURSES / "tracks.yml").read_text(encoding="utf-8"))
 VALID_COURSE = read_folder(COURSES / "shop-basics")
 QUESTIONS = next(item for item in parse_course("shop-basics", VALID_COURSE, TRACKS)[0].items
@@ -109,6 +112,33 @@ def test_someone_elses_attempt_looks_like_it_does_not_exist(client, auth, make_u
     assert attempt.submitted_at is None
 
 
+# ---------------------------------------------------------------- numbers beyond the database
+
+# A 4-byte id's first number too many (PostgreSQL "integer out of range"), an 8-byte one's (SQLite "int too large"),
+# one beyond a float, one beyond Python's digit limit for int().
+BEYOND_THE_DATABASE = ["2147483648", "9223372036854775808", "9" * 400, "9" * 5000]
+
+
+def path_with(rule, numbers: str, others: dict[str, str]) -> str:
+    def value(match: re.Match) -> str:
+        converter, name = match.group(1), match.group(2)
+        return numbers if converter == "int" else others.get(name, "x")
+
+    return re.sub(r"<(?:([a-z]+)(?:\([^)]*\))?:)?([^>]+)>", value, rule.rule)
+
+
+def test_an_id_beyond_the_database_is_not_found_on_every_route(app, client, auth, make_user, courses):
+    auth.login(make_user("admin"))
+    rules = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert len(rules) > 25
+    others = {"slug": "shop-basics", "item_slug": "choose-product"}
+    for rule in rules:
+        for number in BEYOND_THE_DATABASE:
+            path = path_with(rule, number, others)
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                error_page(client.open(path, method=method), 404)
+
+
 # ---------------------------------------------------------------- quiz answers
 
 
@@ -142,7 +172,6 @@ def test_wrong_types_in_quiz_answers_are_graded_as_wrong(client, open_quiz):
     assert client.get(f"/attempts/{attempt.id}").status_code == 200
 
 
-SAFE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
 ANSWER = st.one_of(
     SAFE_TEXT,
     st.sampled_from(["0", "1", "2", "3", "-1", "99", "true", "false", "20", "２０", "20元", "¥20", "1e999", "nan",
