@@ -1,15 +1,17 @@
 """Whole numbers from outside, bounded before they reach WTForms' checks or the database.
 
 A number too large for the database fails inside its driver (SQLite: "int too large", PostgreSQL:
-"integer out of range"; ids are 4-byte integers there), and one of more than 4300 digits makes
-`int()` itself refuse.
+"integer out of range"; ids are 4-byte integers there), one too large for a float makes WTForms'
+`NumberRange` raise OverflowError, and one of more than 4300 digits makes `int()` itself refuse.
 Every whole number a request carries is therefore read here:
 
 - an id in an address (`<int:...>`) matches only from 1 to `MAX_ID`; anything larger is a 404,
   like any id that does not exist (`DatabaseIdConverter`, registered as `int` in `create_app`);
 - an id in a query string outside that range is a 404 too (`query_id`);
 - a count, a page or a cursor in a query string is clamped into its range (`query_int`): a page
-  beyond the last is the last, "idle for 10000 days" is the longest the page offers.
+  beyond the last is the last, "idle for 10000 days" is the longest the page offers;
+- a number typed into a form gets the field's own message next to it, whatever was typed
+  (`WholeNumberField`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import re
 
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
+from wtforms import IntegerField
+from wtforms.validators import ValidationError
 
 MAX_ID = 2**31 - 1  # PostgreSQL `integer`, the type of every id column
 _WHOLE_NUMBER = re.compile(r"\s*([+-]?)\d+\s*")
@@ -64,3 +68,29 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,  # noqa: A002
                  signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number from `low` to `high`. Anything else that is typed (words, fractions, a number
+    too large for any column) gets `message` next to the field; nothing raises."""
+
+    def __init__(self, label=None, validators=None, *, low: int, high: int, message, **kwargs) -> None:
+        super().__init__(label, [*(validators or []), _Within(low, high, message)], invalid_value_message=message,
+                         **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist:
+            self.data = read_whole_number(valuelist[0])
+            if self.data is None:
+                raise ValueError(self.invalid_value_message)
+
+
+class _Within:
+    """WTForms' `NumberRange` without its float conversion (which overflows for very large numbers)."""
+
+    def __init__(self, low: int, high: int, message) -> None:
+        self.low, self.high, self.message = low, high, message
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not self.low <= field.data <= self.high:
+            raise ValidationError(self.message)
