@@ -10,6 +10,7 @@ own validation error).
 from __future__ import annotations
 
 import gc
+import io
 import random
 import re
 import socket
@@ -87,6 +88,22 @@ def test_broken_utf8_in_addresses_gives_404_not_500(client, auth, trainee, cours
                  "/courses/shop-basics/media/%FF.svg"):
         error_page(client.get(path), 404)
     assert client.get("/?q=%FF%FE&next=%C3%28").status_code == 200
+
+
+def test_a_nul_character_anywhere_or_a_query_string_not_in_utf8_gets_a_400_page(client, auth, make_user, courses):
+    """PostgreSQL can neither store nor compare text holding a NUL, and Werkzeug cannot read a query string
+    that is not UTF-8 (a phone's broken browser, a scanner), so both are refused before any view runs."""
+    auth.login(make_user("admin"))
+    for path in ("/courses/%00/", "/verify/%00", "/join/ab%00", "/?q=%00", "/admin/users/?q=%00",
+                 "/certificates/x%00.pdf", "/admin/users/?a%00=1"):
+        error_page(client.get(path), 400)
+    for raw_query in ("q=\xc3(", "q=\x00", "page=\xff\xfe"):  # as a server hands over bytes it did not decode
+        error_page(client.get("/admin/users/", environ_overrides={"QUERY_STRING": raw_query}), 400)
+    assert client.get("/admin/users/?q=%C3%28").status_code == 200  # escaped broken UTF-8 is read with a stand-in
+    error_page(client.post("/login", data={"phone": "139\x00", "password": "x"}), 400)
+    error_page(client.post("/workshops/new", data={"name": "北山\x00村班"}), 400)
+    error_page(client.post("/workshops/import", data={"file": (io.BytesIO(b"a,b"), "名单\x00.csv")}), 400)
+    assert client.get("/?q=%E6%9D%91").status_code == 200
 
 
 def test_unknown_and_malformed_ids_are_404(client, auth, make_user, courses):
@@ -190,6 +207,12 @@ FORM = st.dictionaries(
 def test_any_quiz_form_is_graded_once_and_shown_never_500(client, open_quiz, form):
     attempt = open_quiz()
     response = client.post(f"/attempts/{attempt.id}", data=form)
+    sent = [*form, *(text for value in form.values() for text in (value if isinstance(value, list) else [value]))]
+    if any("\x00" in text for text in sent):  # refused before any view reads it: PostgreSQL cannot hold a NUL
+        error_page(response, 400)
+        db.session.refresh(attempt)
+        assert attempt.submitted_at is None
+        return
     assert response.status_code == 302
     db.session.refresh(attempt)
     assert attempt.submitted_at is not None and 0 <= attempt.score <= 100
