@@ -72,11 +72,13 @@ def _register_blueprints(app: Flask) -> None:
     from lms.health import bp as health
     from lms.i18n import bp as language
     from lms.learning.views import bp as learning
+    from lms.numbers import DatabaseIdConverter
     from lms.offline import bp as offline
     from lms.quizzes.views import bp as quizzes
     from lms.reports.views import bp as reports
     from lms.studio.views import bp as studio
 
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added: ids beyond the database 404
     for blueprint in (accounts, certificates, cohorts, content, health, language, learning, offline, quizzes,
                       reports, signin_links, studio):
         app.register_blueprint(blueprint)

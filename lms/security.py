@@ -5,7 +5,7 @@ from __future__ import annotations
 from time import monotonic
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, session
+from flask import Flask, abort, current_app, request, session
 from flask_wtf.csrf import generate_csrf
 
 from lms.extensions import csrf
@@ -100,5 +100,27 @@ def init_csrf(app: Flask) -> None:
             csrf.protect()
 
 
+def _holds_unusable_text() -> bool:
+    """Whether the request holds text nobody types and the site cannot use: a NUL character in the address,
+    query string or form (PostgreSQL can neither store nor compare text holding one, and its driver raises
+    before the query is sent), or a query string that is not UTF-8 (Werkzeug raises reading it)."""
+    query = request.query_string
+    try:
+        query.decode()
+    except UnicodeDecodeError:
+        return True
+    if "\x00" in request.path or b"\x00" in query or b"%00" in query:
+        return True
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return False
+    return (any("\x00" in key + value for key, value in request.form.items(multi=True))
+            or any("\x00" in key + (upload.filename or "") for key, upload in request.files.items(multi=True)))
+
+
 def init_security(app: Flask) -> None:
+    @app.before_request
+    def refuse_unusable_text() -> None:
+        if _holds_unusable_text():
+            abort(400)
+
     app.wsgi_app = SecurityHeaders(app.wsgi_app)

@@ -146,5 +146,12 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def error_next_to(html: str, field_id: str) -> str:
+    """The message shown under one field of a form, as its reader sees it."""
+    match = re.search(rf'<p class="field-error" id="{field_id}-error">(.*?)</p>', html, re.S)
+    assert match, f"no message next to the field {field_id}"
+    return match.group(1).strip()
+
+
 def sql(statement: str, **params):
     return db.session.execute(text(statement), params)

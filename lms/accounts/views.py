@@ -23,6 +23,7 @@ from lms.accounts.signin_links import revoke_outstanding
 from lms.audit.log import record_event
 from lms.database import end_transaction
 from lms.extensions import db, limiter
+from lms.numbers import whole_number_within
 from lms.security import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -182,7 +183,7 @@ def sign_ins():
             ended = end_all_sign_ins(user, keep=here)
             flash(ngettext("Signed out on %(num)s other phone or computer.",
                            "Signed out on %(num)s other phones or computers.", ended), "success")
-        elif which.isdigit() and end_one_sign_in(user, int(which)):
+        elif (sign_in_id := whole_number_within(which)) is not None and end_one_sign_in(user, sign_in_id):
             flash(_("That phone or computer is signed out."), "success")
         db.session.commit()
         return redirect(url_for("accounts.sign_ins"))

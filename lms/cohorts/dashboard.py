@@ -24,6 +24,7 @@ from lms.quizzes.models import QuizAttempt
 from lms.spreadsheets import safe_text
 
 IDLE_DAYS_DEFAULT = 7
+IDLE_DAYS_MAX = 365
 SORTS = ("name", "village", "done", "active")
 
 
@@ -118,7 +119,7 @@ def _sort_key(sort: str):
 def valid_sort(sort: str | None, columns: list[Column]) -> str:
     if sort in SORTS:
         return sort
-    if sort and sort.startswith("item-") and sort[5:].isdigit() and any(c.item_id == int(sort[5:]) for c in columns):
+    if sort and any(sort == f"item-{c.item_id}" for c in columns):
         return sort
     return "name"
 

@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     DateField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -11,11 +10,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.accounts.signin_links import CODE_DAYS_DEFAULT, LINK_DAYS_DEFAULT, MAX_DAYS
 from lms.cohorts.importing import MAX_FILE_BYTES
+from lms.numbers import WholeNumberField
 
 MAX_CAPACITY = 5000
 
@@ -31,9 +31,8 @@ class CohortForm(FlaskForm):
     location = StringField(_l("Place"), validators=[Optional(), Length(max=120)])
     starts_on = DateField(_l("First day"), validators=[Optional()])
     ends_on = DateField(_l("Last day"), validators=[Optional()])
-    capacity = IntegerField(_l("Places (leave empty for no limit)"),
-                            validators=[Optional(), NumberRange(min=1, max=MAX_CAPACITY,
-                                                                message=_l("Enter a number from 1 to 5000."))])
+    capacity = WholeNumberField(_l("Places (leave empty for no limit)"), validators=[Optional()],
+                                low=1, high=MAX_CAPACITY, message=_l("Enter a number from 1 to 5000."))
     courses = CheckboxesField(_l("Courses"), coerce=int,
                               validators=[DataRequired(_l("Choose at least one course."))])
     instructors = CheckboxesField(_l("Instructors"), coerce=int, validators=[Optional()])
@@ -54,21 +53,21 @@ class CardsForm(FlaskForm):
                  SelectChoice("all", _l("Everyone in the workshop (their older cards stop working)"))],
         default="new",
     )
-    days = IntegerField(_l("The cards work for this many days"), default=LINK_DAYS_DEFAULT,
-                        validators=[InputRequired(_l("Enter a number of days.")),
-                                    NumberRange(min=1, max=MAX_DAYS, message=_l("Enter a number from 1 to 60."))])
+    days = WholeNumberField(_l("The cards work for this many days"), default=LINK_DAYS_DEFAULT,
+                            validators=[InputRequired(_l("Enter a number of days."))],
+                            low=1, high=MAX_DAYS, message=_l("Enter a number from 1 to 60."))
 
 
 class SingleCardForm(FlaskForm):
-    days = IntegerField(_l("The card works for this many days"), default=LINK_DAYS_DEFAULT,
-                        validators=[InputRequired(_l("Enter a number of days.")),
-                                    NumberRange(min=1, max=MAX_DAYS, message=_l("Enter a number from 1 to 60."))])
+    days = WholeNumberField(_l("The card works for this many days"), default=LINK_DAYS_DEFAULT,
+                            validators=[InputRequired(_l("Enter a number of days."))],
+                            low=1, high=MAX_DAYS, message=_l("Enter a number from 1 to 60."))
 
 
 class ResetCodeForm(FlaskForm):
-    days = IntegerField(_l("The code works for this many days"), default=CODE_DAYS_DEFAULT,
-                        validators=[InputRequired(_l("Enter a number of days.")),
-                                    NumberRange(min=1, max=MAX_DAYS, message=_l("Enter a number from 1 to 60."))])
+    days = WholeNumberField(_l("The code works for this many days"), default=CODE_DAYS_DEFAULT,
+                            validators=[InputRequired(_l("Enter a number of days."))],
+                            low=1, high=MAX_DAYS, message=_l("Enter a number from 1 to 60."))
 
 
 class ImportForm(FlaskForm):

@@ -24,6 +24,7 @@ from lms.accounts.signin_links import format_reset_code, issue_reset_code, issue
 from lms.cohorts.cards import Card, qr_svg, render_cards_pdf
 from lms.cohorts.dashboard import (
     IDLE_DAYS_DEFAULT,
+    IDLE_DAYS_MAX,
     attempts_for_review,
     build_grid,
     cohort_courses,
@@ -70,6 +71,7 @@ from lms.database import utcnow
 from lms.extensions import db, limiter
 from lms.i18n import course_titles
 from lms.learning.progress import missing_prerequisites, progress_by_course, published_courses
+from lms.numbers import query_id, query_int
 from lms.spreadsheets import csv_chunks
 
 bp = Blueprint("cohorts", __name__)
@@ -339,8 +341,7 @@ def projector(cohort_id: int):
 
 
 def _idle_days() -> int:
-    value = request.args.get("idle", type=int)
-    return value if value is not None and 1 <= value <= 365 else IDLE_DAYS_DEFAULT
+    return query_int("idle", IDLE_DAYS_DEFAULT, 1, IDLE_DAYS_MAX)
 
 
 @bp.route("/workshops/<int:cohort_id>/progress")
@@ -379,7 +380,10 @@ def trainee(cohort_id: int, user_id: int):
     return render_trainee(cohort, member_or_404(cohort, user_id))
 
 
-def render_trainee(cohort: Cohort, person: User, remove_form: RemoveMemberForm | None = None, status: int = 200):
+def render_trainee(cohort: Cohort, person: User, remove_form: RemoveMemberForm | None = None,
+                   code_form: ResetCodeForm | None = None, card_form: SingleCardForm | None = None,
+                   status: int = 200):
+    """The trainee's page; a form that was sent with a mistake comes back with its message next to the field."""
     courses = cohort_courses(cohort)
     progress = progress_by_course(person)
     membership = db.session.scalar(
@@ -392,7 +396,8 @@ def render_trainee(cohort: Cohort, person: User, remove_form: RemoveMemberForm |
         "cohorts/trainee.html", cohort=cohort, person=person, courses=courses, progress=progress,
         membership=membership, reviews=attempts_for_review(person, courses), latest_token=latest_token,
         may_issue=may_issue_credentials(current_user, person), now=utcnow(),
-        code_form=ResetCodeForm(), card_form=SingleCardForm(), remove_form=remove_form or RemoveMemberForm(),
+        code_form=code_form or ResetCodeForm(formdata=None), card_form=card_form or SingleCardForm(formdata=None),
+        remove_form=remove_form or RemoveMemberForm(),
     ), status
 
 
@@ -434,8 +439,7 @@ def reset_code(cohort_id: int, user_id: int):
         abort(404)
     form = ResetCodeForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.days.errors) or _("Please try again."), "error")
-        return redirect(url_for("cohorts.trainee", cohort_id=cohort.id, user_id=person.id))
+        return render_trainee(cohort, person, code_form=form, status=400)
     code = issue_reset_code(person, current_user, form.days.data, cohort_id=cohort.id)
     db.session.commit()
     reset_url = url_for("signin_links.reset", phone=person.phone, _external=True)
@@ -454,8 +458,7 @@ def single_card(cohort_id: int, user_id: int):
         abort(404)
     form = SingleCardForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.days.errors) or _("Please try again."), "error")
-        return redirect(url_for("cohorts.trainee", cohort_id=cohort.id, user_id=person.id))
+        return render_trainee(cohort, person, card_form=form, status=400)
     token = issue_sign_in_link(person, current_user, form.days.data, cohort_id=cohort.id)
     pdf = render_cards_pdf([_card(person, cohort, token, form.days.data)], request.host)
     db.session.commit()  # only once the card exists: a failed PDF leaves the older card working
@@ -523,7 +526,7 @@ def import_upload():
         SelectChoice(c.id, c.name) for c in cohorts
     ]
     if request.method == "GET":
-        wanted = request.args.get("cohort", type=int)
+        wanted = query_id("cohort")
         form.cohort.data = wanted if any(c.id == wanted for c in cohorts) else 0
     if form.validate_on_submit():
         try:

@@ -41,7 +41,8 @@ class UserPage:
 
 
 def search_users(text: str = "", role: str | None = None, status: str | None = None, page: int = 1) -> UserPage:
-    """Users whose name, phone or village contains `text` (any case), newest first, a page at a time."""
+    """Users whose name, phone or village contains `text` (any case), newest first, a page at a time.
+    A page beyond the last is the last (a link kept from before some accounts went)."""
     query = select(User)
     words = (text or "").split()
     for word in words:
@@ -56,7 +57,8 @@ def search_users(text: str = "", role: str | None = None, status: str | None = N
     elif status == "inactive":
         query = query.where(~User.active)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, page)
+    last_page = max(1, -(-total // PAGE_SIZE))  # rounded up
+    page = min(max(1, page), last_page)
     users = list(db.session.scalars(
         query.order_by(User.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ))

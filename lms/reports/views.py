@@ -34,6 +34,7 @@ from lms.audit.log import record_event
 from lms.cohorts.models import Cohort
 from lms.content.models import LEVELS, Course, Track
 from lms.extensions import db
+from lms.numbers import MAX_ID, query_id, query_int
 from lms.reports import charts
 from lms.reports.auditlog import audit_page, known_actions
 from lms.reports.certificates import certificates_with_old_name, reissue_with_current_name
@@ -259,8 +260,8 @@ def export():
 @admins_only
 def audit():
     action = request.args.get("action") or None
-    before = request.args.get("before", type=int)
-    actor_id = request.args.get("actor", type=int)
+    before = query_int("before", None, 1, MAX_ID)
+    actor_id = query_id("actor")
     page = audit_page(action=action, before=before, actor_id=actor_id)
     return render_template("reports/audit.html", page=page, actions=known_actions(), action=action,
                            actor_id=actor_id, before=before)
@@ -285,7 +286,7 @@ def users():
     form.validate()
     page = search_users(form.q.data or "", form.role.data if form.role.data in ROLES else None,
                         form.status.data if form.status.data in USER_STATUSES else None,
-                        request.args.get("page", 1, type=int))
+                        query_int("page", 1, 1, MAX_ID))
     return render_template("reports/users.html", form=form, page=page, role_names=role_names())
 
 

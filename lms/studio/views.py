@@ -27,6 +27,7 @@ from lms.content.models import Course, Track
 from lms.content.parser import MEDIA_TYPES
 from lms.extensions import db
 from lms.learning.pages import reading_language
+from lms.numbers import whole_number_within
 from lms.quizzes.attempts import pass_mark_for
 from lms.quizzes.grading import grade_attempt
 from lms.studio.archive import MAX_ZIP_BYTES, ArchiveProblem, pack_files, read_course_zip
@@ -591,9 +592,8 @@ def preview_files_or_404(slug: str, source: str) -> tuple[dict[str, bytes], bool
         if draft is None:
             abort(404)
         return draft_files(draft), editable
-    if not source.isdigit():
-        abort(404)
-    version = find_version(slug, int(source))
+    number = whole_number_within(source) if source.isdigit() else None
+    version = find_version(slug, number) if number is not None else None
     if version is None:
         abort(404)
     if not editable:

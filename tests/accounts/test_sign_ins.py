@@ -99,6 +99,15 @@ def test_one_sign_in_can_be_ended_but_only_ones_own(app, client, auth, trainee, 
     assert signed_in(client)
 
 
+def test_ending_a_sign_in_no_row_could_have_ends_nothing(app, client, auth, trainee):
+    other_phone = app.test_client()
+    other_phone.post("/login", data={"phone": trainee.phone, "password": PASSWORD})
+    auth.login(trainee)
+    for which in ("2147483648", "9223372036854775808", "9" * 12, "0", "-1"):
+        assert client.post("/account/sign-ins", data={"which": which}).status_code in (200, 302), which
+    assert signed_in(other_phone) and signed_in(client)
+
+
 def test_a_new_password_ends_every_other_sign_in_at_once(app, client, auth, trainee):
     other = app.test_client()
     other.post("/login", data={"phone": trainee.phone, "password": PASSWORD, "remember": "y"})

@@ -14,6 +14,8 @@ from lms.accounts.passwords import hash_password
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from tests.cohorts.factories import make_cohort
+from tests.cohorts.test_workshops import ODD_NUMBERS
+from tests.conftest import error_next_to
 
 
 @pytest.fixture
@@ -80,6 +82,23 @@ def test_card_expiry_must_be_between_one_and_sixty_days(client, auth, setting):
     response = client.post(f"/workshops/{setting['cohort'].id}/cards", data={"who": "new", "days": "365"})
     assert response.status_code == 400 and "1 到 60" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(SignInToken.id))) == 0
+
+
+@pytest.mark.parametrize("days", ODD_NUMBERS + ["0", "61"])
+def test_days_no_card_or_code_could_last_get_the_message_next_to_the_field(client, auth, setting, days):
+    auth.login(setting["instructor"])
+    cohort, person = setting["cohort"], setting["people"][3]
+    response = client.post(f"/workshops/{cohort.id}/cards", data={"who": "all", "days": days})
+    assert response.status_code == 400
+    assert error_next_to(response.get_data(as_text=True), "days") == "请输入 1 到 60 之间的数字。"
+    for route, field_id in (("card", "card-days"), ("reset-code", "code-days")):
+        response = client.post(f"/workshops/{cohort.id}/trainees/{person.id}/{route}", data={"days": days})
+        assert response.status_code == 400, route
+        page = response.get_data(as_text=True)
+        assert error_next_to(page, field_id) == "请输入 1 到 60 之间的数字。", route
+        assert f'value="{days}"' in page  # what was typed stays, to be corrected
+    assert db.session.scalar(select(func.count(SignInToken.id))) == 0
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
 
 
 def test_a_single_card_for_one_trainee(client, auth, setting, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
@@ -9,6 +10,10 @@ from lms.cohorts.models import Cohort
 from lms.extensions import db
 from lms.learning.models import Enrolment
 from tests.cohorts.factories import make_cohort
+from tests.conftest import error_next_to
+
+# Beyond a float (WTForms' range check once raised OverflowError), beyond the database's integer, not a number at all.
+ODD_NUMBERS = ["9" * 400, "9" * 5000, "2147483648", "-9223372036854775809", "1e400", "1.5", "两百"]
 
 
 def test_an_instructor_creates_a_workshop_they_teach(client, auth, make_user, courses):
@@ -52,6 +57,20 @@ def test_a_workshop_needs_a_name_a_course_and_sensible_dates(client, auth, make_
     assert "请输入培训班名称" in page and "请至少选一门课程" in page and "结业日期不能早于开班日期" in page
     assert "1 到 5000" in page
     assert db.session.scalar(select(Cohort)) is None
+
+
+@pytest.mark.parametrize("capacity", ODD_NUMBERS)
+def test_a_capacity_no_workshop_could_have_gets_the_message_next_to_the_field(client, auth, make_user, courses,
+                                                                             capacity):
+    instructor = make_user("instructor")
+    cohort = make_cohort(courses=[courses["shop-basics"]], instructors=[instructor], capacity=30)
+    auth.login(instructor)
+    for url in ("/workshops/new", f"/workshops/{cohort.id}/edit"):
+        response = client.post(url, data={"name": "大班", "capacity": capacity,
+                                          "courses": [str(courses["shop-basics"].id)]})
+        assert response.status_code == 400, url
+        assert error_next_to(response.get_data(as_text=True), "capacity") == "请输入 1 到 5000 之间的数字。"
+    assert db.session.scalars(select(Cohort.name)).all() == [cohort.name] and cohort.capacity == 30
 
 
 def test_editing_keeps_the_instructor_and_enrols_members_in_added_courses(client, auth, make_user, trainee, courses):

@@ -1,26 +1,41 @@
 """Whatever a phone, a broken proxy or a curious visitor sends, the answer is a clear page, never a 500.
 
-Malformed and oversized posts, wrong types in quiz answers, unknown ids and broken UTF-8 get
-400, 404 or 413 with the error page in the reader's language. Hypothesis generates quiz answers
-(through the real form post and through the grader) and whole course folders (the course
-parser reports problems; it never raises anything but its own validation error).
+Malformed and oversized posts, wrong types in quiz answers, unknown ids, ids and numbers beyond
+what the database holds, and broken UTF-8 get 400, 404 or 413 with the error page in the reader's
+language. Hypothesis sends absurd query strings and form bodies to every route of the site as
+each role, generates quiz answers (through the real form post and through the grader) and whole
+course folders (the course parser reports problems; it never raises anything but its own
+validation error).
 """
 
 from __future__ import annotations
 
 import gc
+import io
 import random
+import re
 import socket
 import string
 import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
+from flask import got_request_exception
+from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from wtforms.fields.core import UnboundField
 
+from lms.certificates.models import Certificate
+from lms.cohorts.importing import parse_upload
+from lms.cohorts.invitations import invite
+from lms.cohorts.models import Cohort, CohortInvitation, CohortMember, TraineeImport
+from lms.cohorts.workshops import new_join_code
 from lms.content.models import CourseItem
 from lms.content.parser import load_catalog, parse_course, parse_tracks, read_folder
 from lms.content.problems import CourseValidationError, Problem
@@ -29,13 +44,16 @@ from lms.learning.progress import enrol
 from lms.quizzes.attempts import start_attempt
 from lms.quizzes.grading import draw_layout, grade_attempt
 from lms.quizzes.models import QuizAttempt
-from tests.conftest import COURSES
+from lms.studio.models import CourseAuthor, CourseVersion
+from tests.conftest import COURSES, PASSWORD, csrf_token_from
+from tests.reports.factories import enrol as enrol_with_dates
 
 # Bounded in time for CI: no example database on disk, and no shrinking (a failing example is printed as found).
 FAST = settings(deadline=None, database=None, max_examples=200, phases=[Phase.explicit, Phase.generate])
 THROUGH_THE_APP = settings(deadline=None, database=None, max_examples=60, phases=[Phase.explicit, Phase.generate],
                            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 ERROR_PAGE = "错误代码"  # every error page names its code, in Chinese by default
+SAFE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
 TRACKS, _ = parse_tracks((COURSES / "tracks.yml").read_text(encoding="utf-8"))
 VALID_COURSE = read_folder(COURSES / "shop-basics")
 QUESTIONS = next(item for item in parse_course("shop-basics", VALID_COURSE, TRACKS)[0].items
@@ -86,6 +104,22 @@ def test_broken_utf8_in_addresses_gives_404_not_500(client, auth, trainee, cours
     assert client.get("/?q=%FF%FE&next=%C3%28").status_code == 200
 
 
+def test_a_nul_character_anywhere_or_a_query_string_not_in_utf8_gets_a_400_page(client, auth, make_user, courses):
+    """PostgreSQL can neither store nor compare text holding a NUL, and Werkzeug cannot read a query string
+    that is not UTF-8 (a phone's broken browser, a scanner), so both are refused before any view runs."""
+    auth.login(make_user("admin"))
+    for path in ("/courses/%00/", "/verify/%00", "/join/ab%00", "/?q=%00", "/admin/users/?q=%00",
+                 "/certificates/x%00.pdf", "/admin/users/?a%00=1"):
+        error_page(client.get(path), 400)
+    for raw_query in ("q=\xc3(", "q=\x00", "page=\xff\xfe"):  # as a server hands over bytes it did not decode
+        error_page(client.get("/admin/users/", environ_overrides={"QUERY_STRING": raw_query}), 400)
+    assert client.get("/admin/users/?q=%C3%28").status_code == 200  # escaped broken UTF-8 is read with a stand-in
+    error_page(client.post("/login", data={"phone": "139\x00", "password": "x"}), 400)
+    error_page(client.post("/workshops/new", data={"name": "北山\x00村班"}), 400)
+    error_page(client.post("/workshops/import", data={"file": (io.BytesIO(b"a,b"), "名单\x00.csv")}), 400)
+    assert client.get("/?q=%E6%9D%91").status_code == 200
+
+
 def test_unknown_and_malformed_ids_are_404(client, auth, make_user, courses):
     auth.login(make_user("instructor"))
     for path in ("/attempts/999999", "/attempts/-1", "/attempts/1e3", "/attempts/0x10", "/courses/nowhere/",
@@ -107,6 +141,221 @@ def test_someone_elses_attempt_looks_like_it_does_not_exist(client, auth, make_u
     error_page(client.post(f"/attempts/{attempt.id}", data={"q0": "1"}), 404)
     db.session.refresh(attempt)
     assert attempt.submitted_at is None
+
+
+# ---------------------------------------------------------------- numbers beyond the database
+
+# A 4-byte id's first number too many (PostgreSQL "integer out of range"), an 8-byte one's (SQLite "int too large"),
+# one beyond a float, one beyond Python's digit limit for int().
+BEYOND_THE_DATABASE = ["2147483648", "9223372036854775808", "9" * 400, "9" * 5000]
+
+
+def path_with(rule, numbers: str, others: dict[str, str]) -> str:
+    def value(match: re.Match) -> str:
+        converter, name = match.group(1), match.group(2)
+        return numbers if converter == "int" else others.get(name, "x")
+
+    return re.sub(r"<(?:([a-z]+)(?:\([^)]*\))?:)?([^>]+)>", value, rule.rule)
+
+
+def test_an_id_beyond_the_database_is_not_found_on_every_route(app, client, auth, make_user, courses):
+    auth.login(make_user("admin"))
+    rules = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert len(rules) > 25
+    others = {"slug": "shop-basics", "item_slug": "choose-product"}
+    for rule in rules:
+        for number in BEYOND_THE_DATABASE:
+            path = path_with(rule, number, others)
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                error_page(client.open(path, method=method), 404)
+
+
+# ---------------------------------------------------------------- every route, every role
+
+ROLES = ("anonymous", "trainee", "instructor", "admin")
+SWEEP_EXAMPLES = 8
+
+
+@dataclass
+class Site:
+    """One of everything a route can be about, so that absurd input reaches past the 404s."""
+
+    phones: dict[str, str]
+    path_values: dict[str, str]  # by argument name, or "endpoint:name" where one endpoint needs its own
+
+
+@pytest.fixture
+def site(make_user, courses) -> Site:
+    admin, instructor, trainee = make_user("admin"), make_user("instructor"), make_user("trainee")
+    basics = courses["shop-basics"]
+    cohort = Cohort(name="北山村开店班", location="村委会", join_code=new_join_code(), courses=[basics],
+                    instructors=[instructor], created_by_id=instructor.id)
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add(CohortMember(cohort_id=cohort.id, user_id=trainee.id))
+    other = Cohort(name="南岭村班", join_code=new_join_code(), courses=[basics], instructors=[instructor])
+    db.session.add(other)
+    db.session.flush()
+    invite(other, trainee, instructor)
+    enrolment = enrol_with_dates(trainee, basics, datetime(2025, 3, 1, tzinfo=UTC),
+                                 completed_at=datetime(2025, 3, 9, tzinfo=UTC), certificate=True)
+    quiz = db.session.scalar(select(CourseItem).where(CourseItem.slug == "basics-check"))
+    attempt = start_attempt(trainee, quiz, "zh")
+    batch = TraineeImport(created_by_id=instructor.id, filename="名单.csv", cohort_id=cohort.id,
+                          rows=parse_upload("姓名,手机,村\n新学员,13912345678,北山村\n".encode()))
+    db.session.add_all([batch, CourseAuthor(course_slug="shop-basics", user_id=instructor.id)])
+    db.session.commit()
+    certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == trainee.id))
+    invitation = db.session.scalar(select(CohortInvitation).where(CohortInvitation.user_id == trainee.id))
+    version = db.session.scalar(select(CourseVersion).where(CourseVersion.course_slug == "shop-basics"))
+    assert enrolment.completed_at and certificate and invitation and version
+    return Site(
+        phones={"trainee": trainee.phone, "instructor": instructor.phone, "admin": admin.phone},
+        path_values={
+            "cohort_id": str(cohort.id), "user_id": str(trainee.id), "attempt_id": str(attempt.id),
+            "certificate_id": str(certificate.id), "import_id": str(batch.id),
+            "invitation_id": str(invitation.id), "version_id": str(version.id),
+            "number": str(version.number), "slug": "shop-basics", "item_slug": "basics-check",
+            "path": "shelf.svg", "filename": "app.css", "source": str(version.number), "code": certificate.code,
+            "token": "not-a-real-token", "cohorts.join_link:code": cohort.join_code,
+        },
+    )
+
+
+def form_field_names() -> list[str]:
+    """Every field name of every form of the site, and the names views read from the request themselves."""
+    forms, names = [FlaskForm], set()
+    while forms:
+        form = forms.pop()
+        forms.extend(form.__subclasses__())
+        names |= {name for name in dir(form) if isinstance(getattr(form, name, None), UnboundField)}
+    return sorted(names | {"page", "before", "actor", "idle", "sort", "dir", "cohort", "next", "phone", "sent", "v",
+                           "start", "answer", "state", "action", "path", "language", "which", "q0", "q1"})
+
+
+FIELD_NAMES = form_field_names()
+FILE_FIELDS = ["file", "archive", "image"]
+NUMBERS = st.one_of(
+    st.sampled_from(BEYOND_THE_DATABASE + ["2147483647", "-2147483649", "-9223372036854775809", "1e400", "-0", "0",
+                                           "-1", "1", "7", "60", "61", "5001", "1.5", "NaN", "inf", "0x10", "１２",
+                                           "٣", " 7 ", "+5", "1_000", "1,000"]),
+    st.integers().map(str),
+    st.floats().map(str),
+)
+ABSURD = st.one_of(
+    NUMBERS,
+    SAFE_TEXT,
+    st.just(""),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=3).map(lambda t: t * 2000),
+    st.sampled_from(["\x00", "a\x00b", "<script>alert(1)</script>", "../../../etc/passwd", "%00", "%FF", "{{ 7*7 }}",
+                     "'; DROP TABLE user; --", "＝1+1", "\u202e", "🙂" * 30, "null", "true", "[]", "{}", "2025-02-30",
+                     "9999-12-31", "0000-00-00", "everywhere", "others", "join", "decline", "admin", "all", "new",
+                     "desc", "item-1", "item-" + "9" * 30, "https://evil.example/", "//evil.example", "draft"]),
+)
+VALUES = st.one_of(ABSURD, st.lists(ABSURD, max_size=3))
+QUERY = st.dictionaries(st.one_of(st.sampled_from(FIELD_NAMES), SAFE_TEXT), VALUES, max_size=4)
+BODY = st.dictionaries(st.sampled_from(FIELD_NAMES), VALUES, max_size=6)
+UPLOADS = st.dictionaries(st.sampled_from(FILE_FIELDS), st.tuples(
+    st.one_of(st.binary(max_size=100), st.sampled_from([b"name,phone\n\xe5\x90\x95,139\n", b"PK\x03\x04" + b"\x00" * 30,
+                                                        b"\x89PNG\r\n\x1a\n", b"<svg onload=alert(1)/>"])),
+    st.sampled_from(["名单.csv", "course.zip", "photo.png", "a.svg", "../../x.csv", "", "x" * 300])), max_size=1)
+PATH_VALUE = st.one_of(NUMBERS, SAFE_TEXT.filter(bool), st.sampled_from(["..", ".", "%2e%2e", "a/b", "draft",
+                                                                           "x" * 3000, "\x00", "shop-basics"]))
+
+
+# The sweep goes through the site a part at a time (a part is a blueprint; "site" holds the small ones), so that
+# each example stays small enough for Hypothesis and a failure names its part.
+PARTS = ("accounts", "signin_links", "learning", "content", "quizzes", "certificates", "cohorts", "reports", "studio",
+         "site")
+
+
+def part_of(endpoint: str) -> str:
+    blueprint = endpoint.partition(".")[0] if "." in endpoint else "site"
+    return blueprint if blueprint in PARTS else "site"
+
+
+def requests_of(app, part: str) -> list[tuple[object, str]]:
+    return [(rule, method) for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+            for method in sorted(rule.methods & {"GET", "POST"}) if part_of(rule.endpoint) == part]
+
+
+def test_the_sweep_reaches_every_route(app):
+    swept = [(rule.rule, method) for part in PARTS for rule, method in requests_of(app, part)]
+    routes = [(rule.rule, method) for rule in app.url_map.iter_rules() for method in rule.methods & {"GET", "POST"}]
+    assert sorted(swept) == sorted(routes) and len(routes) > 90
+    assert all(requests_of(app, part) for part in PARTS)
+
+
+@st.composite
+def absurd_request(draw, rule, values: dict[str, str]):
+    """A path for `rule` with the site's real objects or absurd values, an absurd query string and body."""
+    def segment(match: re.Match) -> str:
+        name = match.group(1)
+        real = values.get(f"{rule.endpoint}:{name}", values.get(name, "1"))
+        return quote(draw(st.one_of(st.just(real), st.just(real), PATH_VALUE)), safe="/" if "path" in match.group(0)
+                     else "")
+
+    path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", segment, rule.rule)
+    return path, draw(QUERY), draw(BODY), draw(UPLOADS)
+
+
+class Visitor:
+    """A phone signed in as one role (or none), signed in again whenever a request ended its session."""
+
+    def __init__(self, app, phone: str | None):
+        self.app, self.phone = app, phone
+        self.sign_in()
+
+    def sign_in(self) -> None:
+        self.client = self.app.test_client()
+        self.token = csrf_token_from(self.client.get("/login").get_data(as_text=True))
+        if self.phone is not None:
+            self.client.post("/login", data={"phone": self.phone, "password": PASSWORD, "csrf_token": self.token})
+            assert self.still_signed_in()
+
+    def still_signed_in(self) -> bool:
+        return self.phone is None or self.client.get("/account/password").status_code == 200
+
+
+@pytest.fixture
+def visitor(app, site, role) -> Visitor:
+    return Visitor(app, site.phones.get(role))
+
+
+@pytest.fixture
+def server_errors(app) -> list[BaseException]:
+    """What the site raised while answering (it answers them with its 500 page, as in production)."""
+    raised: list[BaseException] = []
+
+    def record(sender, exception, **extra):
+        raised.append(exception)
+
+    got_request_exception.connect(record, app)
+    yield raised
+    got_request_exception.disconnect(record, app)
+
+
+@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True, PROPAGATE_EXCEPTIONS=False)
+@settings(THROUGH_THE_APP, max_examples=SWEEP_EXAMPLES)
+@given(data=st.data())
+def test_no_route_answers_500_to_anything_anyone_sends(app, site, visitor, server_errors, role, part, data):
+    """Every route of the site, GET and POST, with absurd paths, query strings and form bodies (with a valid
+    CSRF token, so the forms are read), as each role: the answer is never a 500."""
+    requests = [(method, *data.draw(absurd_request(rule, site.path_values), label=f"{method} {rule.rule}"))
+                for rule, method in requests_of(app, part)]  # all drawn first: a replay draws the same
+    for method, path, query, body, uploads in requests:
+        form = {**body, **{name: (io.BytesIO(content), filename) for name, (content, filename) in uploads.items()}}
+        if method == "POST":
+            form["csrf_token"] = visitor.token
+        response = visitor.client.open(path, method=method, query_string=query, data=form if method == "POST" else None)
+        response.get_data()  # a streamed download runs to its end (and may fail there)
+        response.close()
+        assert response.status_code < 500 and not server_errors, \
+            f"{method} {path[:300]} as {role}: {response.status_code} {server_errors}"
+        if method == "POST" and not visitor.still_signed_in():  # signing out, or "everywhere", ended the session
+            visitor.sign_in()
 
 
 # ---------------------------------------------------------------- quiz answers
@@ -142,7 +391,6 @@ def test_wrong_types_in_quiz_answers_are_graded_as_wrong(client, open_quiz):
     assert client.get(f"/attempts/{attempt.id}").status_code == 200
 
 
-SAFE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
 ANSWER = st.one_of(
     SAFE_TEXT,
     st.sampled_from(["0", "1", "2", "3", "-1", "99", "true", "false", "20", "２０", "20元", "¥20", "1e999", "nan",
@@ -161,6 +409,12 @@ FORM = st.dictionaries(
 def test_any_quiz_form_is_graded_once_and_shown_never_500(client, open_quiz, form):
     attempt = open_quiz()
     response = client.post(f"/attempts/{attempt.id}", data=form)
+    sent = [*form, *(text for value in form.values() for text in (value if isinstance(value, list) else [value]))]
+    if any("\x00" in text for text in sent):  # refused before any view reads it: PostgreSQL cannot hold a NUL
+        error_page(response, 400)
+        db.session.refresh(attempt)
+        assert attempt.submitted_at is None
+        return
     assert response.status_code == 302
     db.session.refresh(attempt)
     assert attempt.submitted_at is not None and 0 <= attempt.score <= 100

@@ -49,3 +49,16 @@ def test_an_unknown_kind_of_event_still_shows_with_its_details(client, auth, cou
     auth.login(county.admin)
     rows = audit_rows(client)
     assert "backup.made" in rows and "size: 12" in rows
+
+
+def test_a_cursor_beyond_every_entry_shows_the_newest_and_an_impossible_person_is_not_found(client, auth, county):
+    auth.login(county.admin)
+    client.post(f"/admin/users/{county.b.id}/name", data={"display_name": "王 芳", "village": "南岭村"})
+    newest = audit_rows(client)
+    for before in ("2147483648", "9223372036854775808", "9" * 400, "9" * 5000):
+        assert audit_rows(client, before=before) == newest, before
+    oldest = client.get("/admin/reports/audit", query_string={"before": "-9223372036854775809"})
+    assert oldest.status_code == 200 and "王 芳" not in oldest.get_data(as_text=True)  # older than any entry: none
+    assert "王 芳" in audit_rows(client, actor=county.admin.id)
+    for actor in ("2147483648", "9" * 400, "-1"):
+        assert client.get("/admin/reports/audit", query_string={"actor": actor}).status_code == 404, actor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,6 +41,26 @@ def test_the_user_list_pages_and_shows_switched_off_accounts(client, auth, count
     second = client.get("/admin/users/?q=学员甲&page=2").get_data(as_text=True)
     assert "学员甲04" in second and "学员甲54" not in second
     assert "已停用" in client.get("/admin/users/?status=inactive").get_data(as_text=True)
+
+
+def test_a_page_beyond_the_last_shows_the_last_page(client, auth, county, make_user):
+    for n in range(55):
+        make_user(name=f"学员甲{n:02d}")
+    auth.login(county.admin)
+
+    def listed(page: str) -> tuple[list[str], str]:
+        response = client.get(f"/admin/users/?q=学员甲&page={page}")
+        assert response.status_code == 200, page
+        html = response.get_data(as_text=True)
+        pager = re.search(r'<p class="pager">.*?</p>', html, re.S).group(0)
+        return re.findall(r"<strong>(学员甲\d+)</strong>", html), pager
+
+    last = listed("2")
+    assert last[0] == ["学员甲04", "学员甲03", "学员甲02", "学员甲01", "学员甲00"] and "page=1" in last[1]
+    for page in ("3", "2147483648", "9223372036854775808", "9" * 400, "9" * 5000):
+        assert listed(page) == last, page
+    for page in ("0", "-9223372036854775809", "abc", "1.5", ""):
+        assert listed(page)[0][0] == "学员甲54", page
 
 
 def test_changing_a_role_is_recorded(client, auth, county):

@@ -55,6 +55,14 @@ def test_going_through_a_preview_records_nothing(client, signed_in, admin, cours
     assert records() == (0, 0, 0)
 
 
+def test_a_version_number_no_version_could_have_is_not_found(client, signed_in, admin, courses):
+    signed_in(admin)
+    assert client.get("/studio/shop-basics/preview/1/").status_code == 200
+    for source in ("2147483648", "9223372036854775808", "9" * 400, "9" * 5000, "0"):
+        assert client.get(f"/studio/shop-basics/preview/{source}/").status_code == 404, source
+        assert client.get(f"/studio/shop-basics/phone/{source}").status_code == 404, source
+
+
 def test_a_draft_preview_shows_unpublished_changes_that_trainees_do_not_see(client, signed_in, admin, courses):
     signed_in(admin)
     save_file(client, "shop-basics", "02-margin.md", "---\ntitle: 草稿里的标题\nminutes: 8\n---\n草稿正文\n")
