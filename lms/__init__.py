@@ -50,6 +50,7 @@ def _init_extensions(app: Flask) -> None:
     from lms.database import engine_options
     from lms.extensions import babel, db, limiter, migrate
     from lms.i18n import ensure_compiled_catalogs, select_locale
+    from lms.rate_limits import STORAGE_URI
     from lms.security import init_csrf
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
@@ -59,7 +60,12 @@ def _init_extensions(app: Flask) -> None:
     init_csrf(app)
     ensure_compiled_catalogs(app)
     babel.init_app(app, locale_selector=select_locale)
+    shared_counters = app.config["RATELIMIT_ENABLED"] and app.config["RATELIMIT_STORAGE_URI"] == STORAGE_URI
+    if shared_counters:
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"database_url": app.config["SQLALCHEMY_DATABASE_URI"]}
     limiter.init_app(app)
+    if shared_counters:
+        app.extensions[STORAGE_URI] = limiter.storage  # its connections end with the app's (lms/reads.py)
     init_login(app)
 
 

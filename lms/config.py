@@ -88,10 +88,12 @@ def build_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open during a long lesson must still submit
-        "RATELIMIT_STORAGE_URI": os.environ.get("LMS_RATELIMIT_STORAGE_URI", "memory://"),
+        # Counters shared by every worker, in the application's database (lms/rate_limits.py);
+        # redis://… for several app servers.
+        "RATELIMIT_STORAGE_URI": os.environ.get("LMS_RATELIMIT_STORAGE_URI", "database://"),
         # Off only for load tests and benchmarks, which sign in hundreds of trainees from one address.
         "RATELIMIT_ENABLED": _env_bool("LMS_RATELIMIT_ENABLED", True),
-        # If Redis goes away, each app server keeps limiting on its own instead of failing sign-ins.
+        # If the store goes away, each worker keeps limiting on its own instead of failing sign-ins.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "SEND_FILE_MAX_AGE_DEFAULT": 0,

@@ -7,11 +7,12 @@ from lms.cohorts.models import Cohort, CohortInvitation, CohortMember, TraineeIm
 from lms.content.models import Course, CourseItem, CourseMedia, Track
 from lms.learning.models import Enrolment, ItemProgress
 from lms.quizzes.models import QuizAttempt
+from lms.rate_limits import rate_limit_counter
 from lms.studio.models import CourseAuthor, CourseDraft, CourseVersion
 
 __all__ = [
     "AuditEvent", "Certificate", "CertificatePdf", "Cohort", "CohortInvitation", "CohortMember", "Course",
     "CourseItem", "CourseMedia", "Enrolment",
     "ItemProgress", "QuizAttempt", "SignIn", "SignInToken", "Track", "TraineeImport", "User",
-    "CourseAuthor", "CourseDraft", "CourseVersion",
+    "CourseAuthor", "CourseDraft", "CourseVersion", "rate_limit_counter",
 ]

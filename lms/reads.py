@@ -159,6 +159,9 @@ def dispose_connections(app: Flask, *, close: bool) -> None:
     reader = app.extensions.get(_READER)
     if reader is not None:
         reader.dispose(close=close)
+    counters = app.extensions.get("database://")  # lms/rate_limits.py
+    if counters is not None:
+        counters.dispose(close=close)
 
 
 def detached(model: type[Model], row: tuple) -> Model:
