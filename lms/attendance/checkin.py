@@ -53,12 +53,12 @@ def check_in(user, session: AttendanceSession, now: datetime, via: str) -> Check
         return CheckInOutcome(NOT_MEMBER, session)
     status = status_at(session, now)
     insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)
-    result = db.session.execute(
+    inserted = db.session.scalar(
         insert(Attendance).values(session_id=session.id, user_id=user.id, status=status, via=via, marked_at=now,
                                   marked_by_id=user.id)
-        .on_conflict_do_nothing(index_elements=["session_id", "user_id"])
+        .on_conflict_do_nothing(index_elements=["session_id", "user_id"]).returning(Attendance.id)
     )
-    if result.rowcount == 1:
+    if inserted is not None:
         return CheckInOutcome(CHECKED_IN, session, status)
     # A roll call that marked them absent before they arrived gives way to their own check-in.
     changed = db.session.execute(
