@@ -7,9 +7,10 @@ signed-in people, except the scanned link, which sends a signed-out trainee to s
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -20,6 +21,7 @@ from lms.attendance.clock import attendance_now, local_zone
 from lms.attendance.codes import current_code, seconds_left
 from lms.attendance.forms import CodeForm, SessionForm
 from lms.attendance.models import STATUSES, VIA_CODE, VIA_QR, AttendanceSession
+from lms.attendance.records import export_rows, status_names, workshop_attendance
 from lms.attendance.sessions import (
     SessionPlan,
     cancel_session,
@@ -30,12 +32,14 @@ from lms.attendance.sessions import (
     update_session,
     weekly,
 )
+from lms.certificates.fonts import FontProblem
 from lms.cohorts.cards import qr_svg
 from lms.cohorts.models import Cohort
 from lms.cohorts.policy import managed_cohort, member_of
 from lms.cohorts.workshops import member_count
 from lms.database import write_transaction
 from lms.extensions import db, limiter
+from lms.spreadsheets import add_sheet, csv_chunks, date_cell, new_write_only_workbook, safe_cell, safe_row
 
 bp = Blueprint("attendance", __name__)
 instructors_only = role_required("instructor")
@@ -66,10 +70,6 @@ def answer_messages() -> dict[str, str]:
         "cancelled": _("This session was cancelled. Nothing was marked."),
         "not_yet": _("Check-in for this session has not started yet."),
     }
-
-
-def status_names() -> dict[str, str]:
-    return {"present": _("present"), "late": _("late"), "absent": _("absent"), "excused": _("excused")}
 
 
 # ---------------------------------------------------------------- instructors: sessions
@@ -288,3 +288,121 @@ def checkin_pass(token: str):
         return _check_in_and_answer(session, VIA_QR)
 
 
+
+
+# ---------------------------------------------------------------- records, exports, the sign-in sheet
+
+
+@bp.route("/workshops/<int:cohort_id>/attendance")
+@instructors_only
+def records(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    table = workshop_attendance(cohort, attendance_now())
+    return render_template("attendance/records.html", cohort=cohort, table=table, names=status_names(),
+                           initials=status_initials())
+
+
+def status_initials() -> dict[str, str]:
+    return {"present": _("✓"), "late": _("late"), "absent": _("✗"), "excused": _("excused")}
+
+
+def _export_header() -> list[str]:
+    return [_("Workshop"), _("Session starts"), _("Session ends"), _("Topic"), _("Place"), _("Name"), _("Phone"),
+            _("Village or township"), _("Status"), _("Hours credited")]
+
+
+def _status_word(session: AttendanceSession, status: str | None) -> str:
+    if session.cancelled:
+        return _("session cancelled")
+    return status_names()[status] if status else ""
+
+
+def _export_values(rows):
+    zone = local_zone()
+    for cohort, session, user, status in rows:
+        credited = session.credited_minutes / 60 if status in ("present", "late") and not session.cancelled else 0
+        yield [cohort.name, session.starts_at.astimezone(zone).replace(tzinfo=None),
+               session.ends_at.astimezone(zone).replace(tzinfo=None), session.topic, session.place,
+               user.display_name, user.phone, user.village, _status_word(session, status), round(credited, 2)]
+
+
+def attendance_csv_response(rows, filename: str) -> Response:
+    def batches():
+        batch = [safe_row(_export_header())]
+        for values in _export_values(rows):
+            values[1], values[2] = values[1].strftime("%Y-%m-%d %H:%M"), values[2].strftime("%Y-%m-%d %H:%M")
+            batch.append(safe_row(values))
+            if len(batch) >= 500:
+                yield batch
+                batch = []
+        yield batch
+
+    response = Response(csv_chunks(batches()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def attendance_xlsx_response(rows, filename: str) -> Response:
+    workbook = new_write_only_workbook()
+    sheet = add_sheet(workbook, _("Attendance"), _export_header(), widths=(24, 18, 18, 24, 20, 14, 14, 16, 12, 10))
+    for values in _export_values(rows):
+        cells = []
+        for index, value in enumerate(values):
+            if index in (1, 2):
+                cell = date_cell(sheet)
+                cell.value = value
+                cells.append(cell)
+            else:
+                cells.append(safe_cell(value))
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    response = Response(out.getvalue(), mimetype=XLSX_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/workshops/<int:cohort_id>/attendance.csv")
+@instructors_only
+def records_csv(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    return attendance_csv_response(export_rows([cohort.id], attendance_now()), f"workshop-{cohort.id}-attendance")
+
+
+@bp.route("/workshops/<int:cohort_id>/attendance.xlsx")
+@instructors_only
+def records_xlsx(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    return attendance_xlsx_response(export_rows([cohort.id], attendance_now()), f"workshop-{cohort.id}-attendance")
+
+
+@bp.route("/sessions/<int:session_id>/sheet.pdf")
+@instructors_only
+def sheet_pdf(session_id: int):
+    from lms.attendance.sheet import SheetHeader, SheetRow, render_sheet_pdf  # WeasyPrint loads on first use
+
+    session = session_or_404(session_id)
+    table = workshop_attendance(session.cohort, attendance_now())
+    names = status_names()
+    rows = [SheetRow(number, m.user.display_name, m.user.village or "",
+                     names.get(m.statuses.get(session.id), "")) for number, m in enumerate(table.members, start=1)]
+    zone = local_zone()
+    header = SheetHeader(
+        workshop=session.cohort.name, topic=session.topic, place=session.place,
+        when=f"{session.starts_at.astimezone(zone):%Y-%m-%d %H:%M} – {session.ends_at.astimezone(zone):%H:%M}",
+        hours=f"{session.credited_minutes / 60:g}", cancelled=session.cancelled)
+    db.session.commit()  # slow work after the transaction (lms/database.py)
+    try:
+        pdf = render_sheet_pdf(header, rows, current_app.config)
+    except (ValueError, FontProblem) as problem:
+        flash(_("The sign-in sheet could not be made: %(problem)s", problem=str(problem)), "error")
+        return redirect(url_for("attendance.roll_call", session_id=session_id))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="session-{session_id}-sign-in-sheet.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -8,6 +8,9 @@ from lms.attendance.codes import current_code
 from lms.attendance.models import Attendance, AttendanceSession
 from lms.extensions import db
 from tests.cohorts.factories import make_cohort
+from tests.conftest import error_next_to
+
+ENGLISH = {"Accept-Language": "en"}
 
 
 def code_now(app, session, clock) -> str:
@@ -49,8 +52,8 @@ def test_a_typed_code_checks_in_and_an_old_code_expires_after_the_grace(app, cli
     auth.logout()
     auth.login(second)
     clock.advance(seconds=30)  # two windows on: expired
-    response = client.post("/checkin", data={"code": code})
-    assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
+    response = client.post("/checkin", data={"code": code}, headers=ENGLISH)
+    assert response.status_code == 400 and "expired" in error_next_to(response.get_data(as_text=True), "code")
     assert marks(session_now) == [(first.id, "present")]
 
 
@@ -76,8 +79,8 @@ def test_a_closed_cancelled_or_foreign_session_marks_nothing(app, client, auth, 
     auth.logout()
     auth.login(workshop[2][0])
     clock.advance(hours=2)  # the session's end: check-in closed by itself
-    response = client.post("/checkin", data={"code": code_now(app, session_now, clock)})
-    assert response.status_code == 400 and "closed" in response.get_data(as_text=True)
+    response = client.post("/checkin", data={"code": code_now(app, session_now, clock)}, headers=ENGLISH)
+    assert response.status_code == 400 and "has closed" in error_next_to(response.get_data(as_text=True), "code")
     clock.advance(hours=-1)
     session_now.cancelled_at = clock()
     db.session.commit()
