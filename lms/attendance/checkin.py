@@ -18,8 +18,10 @@ from lms.attendance.codes import code_is_valid
 from lms.attendance.models import ABSENT, ATTENDED, LATE, PRESENT, STATUSES, Attendance, AttendanceSession
 from lms.attendance.sessions import CLOSED, OPEN, OPENS_BEFORE, checkin_state
 from lms.audit.log import record_event
-from lms.cohorts.models import CohortMember
+from lms.certificates.issuing import issue_certificate
+from lms.cohorts.models import CohortMember, cohort_course
 from lms.extensions import db
+from lms.learning.models import Enrolment
 
 # Answers a check-in can get; the view words them.
 CHECKED_IN, ALREADY, WRONG_CODE, NOT_MEMBER = "checked_in", "already", "wrong_code", "not_member"
@@ -59,6 +61,7 @@ def check_in(user, session: AttendanceSession, now: datetime, via: str) -> Check
         .on_conflict_do_nothing(index_elements=["session_id", "user_id"]).returning(Attendance.id)
     )
     if inserted is not None:
+        issue_waiting_certificates(session, user.id)
         return CheckInOutcome(CHECKED_IN, session, status)
     # A roll call that marked them absent before they arrived gives way to their own check-in.
     changed = db.session.execute(
@@ -68,6 +71,7 @@ def check_in(user, session: AttendanceSession, now: datetime, via: str) -> Check
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount == 1:
+        issue_waiting_certificates(session, user.id)
         return CheckInOutcome(CHECKED_IN, session, status)
     return CheckInOutcome(ALREADY, session, db.session.scalar(
         select(Attendance.status).where(Attendance.session_id == session.id, Attendance.user_id == user.id)))
@@ -119,7 +123,19 @@ def set_mark(session: AttendanceSession, trainee: User, status: str, actor, now:
         record_event(actor, "attendance.marked", "user", trainee.id, session=session.id, cohort=session.cohort_id,
                      before=before, after=status)
     db.session.flush()
+    if before != status:
+        issue_waiting_certificates(session, trainee.id)
     return before
+
+
+def issue_waiting_certificates(session: AttendanceSession, user_id: int) -> None:
+    """After a mark changed: certificates of this workshop's courses that waited for attendance."""
+    if session.cohort.attendance_required_percent is None:
+        return
+    course_ids = select(cohort_course.c.course_id).where(cohort_course.c.cohort_id == session.cohort_id)
+    for enrolment in db.session.scalars(select(Enrolment).where(
+            Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None), Enrolment.course_id.in_(course_ids))):
+        issue_certificate(enrolment)
 
 
 def marks_of(session_id: int) -> dict[int, Attendance]:
@@ -129,3 +145,16 @@ def marks_of(session_id: int) -> dict[int, Attendance]:
 def attended_count(session_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Attendance).where(
         Attendance.session_id == session_id, Attendance.status.in_(ATTENDED))) or 0
+
+
+def set_requirement(cohort, percent: int | None, actor, now: datetime) -> None:
+    """Set or remove a workshop's attendance requirement; certificates it no longer holds back are issued."""
+    before = cohort.attendance_required_percent
+    cohort.attendance_required_percent = percent
+    record_event(actor, "attendance.requirement_set", "cohort", cohort.id, before=before, after=percent)
+    db.session.flush()
+    course_ids = select(cohort_course.c.course_id).where(cohort_course.c.cohort_id == cohort.id)
+    members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+    for enrolment in db.session.scalars(select(Enrolment).where(
+            Enrolment.user_id.in_(members), Enrolment.completed_at.is_not(None), Enrolment.course_id.in_(course_ids))):
+        issue_certificate(enrolment)

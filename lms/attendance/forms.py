@@ -34,3 +34,8 @@ class SessionForm(FlaskForm):
 
 class CodeForm(FlaskForm):
     code = StringField(_l("Check-in code"), validators=[DataRequired(_l("Type the code shown under the QR code."))])
+
+
+class RequirementForm(FlaskForm):
+    percent = WholeNumberField(_l("Certificates need at least this share of the sessions held (%), empty for none"),
+                               validators=[Optional()], low=1, high=100, message=_l("Enter a number from 1 to 100."))

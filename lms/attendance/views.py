@@ -17,9 +17,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms.access import public, role_required, signed_in
 from lms.attendance import checkin as marking
+from lms.attendance.checkin import set_requirement
 from lms.attendance.clock import attendance_now, local_zone
 from lms.attendance.codes import current_code, seconds_left
-from lms.attendance.forms import CodeForm, SessionForm
+from lms.attendance.forms import CodeForm, RequirementForm, SessionForm
 from lms.attendance.models import STATUSES, VIA_CODE, VIA_QR, AttendanceSession
 from lms.attendance.records import export_rows, status_names, workshop_attendance
 from lms.attendance.sessions import (
@@ -297,9 +298,26 @@ def checkin_pass(token: str):
 @instructors_only
 def records(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
+    return _records_page(cohort, RequirementForm(percent=cohort.attendance_required_percent))
+
+
+def _records_page(cohort: Cohort, form: RequirementForm, status: int = 200):
     table = workshop_attendance(cohort, attendance_now())
     return render_template("attendance/records.html", cohort=cohort, table=table, names=status_names(),
-                           initials=status_initials())
+                           initials=status_initials(), form=form), status
+
+
+@bp.route("/workshops/<int:cohort_id>/attendance/requirement", methods=["POST"])
+@instructors_only
+def requirement(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    form = RequirementForm()
+    if not form.validate_on_submit():
+        return _records_page(cohort, form, 400)
+    set_requirement(cohort, form.percent.data, current_user, attendance_now())
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("attendance.records", cohort_id=cohort.id))
 
 
 def status_initials() -> dict[str, str]:

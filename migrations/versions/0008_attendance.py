@@ -3,7 +3,8 @@
 Workshop sessions (`attendance_session`: when, where, topic, hours credited, cancelled or not),
 each trainee's mark for a session (`attendance`, one row per session and trainee, guarded by a
 unique constraint), and a workshop's attendance requirement for certificates
-(`cohort.attendance_required_percent`).
+(`cohort.attendance_required_percent`), and the hours attended that a certificate states
+(`certificate.attended_hours`).
 
 Revision ID: 0008
 Revises: 0007
@@ -64,9 +65,15 @@ def upgrade():
     with op.batch_alter_table('cohort', schema=None) as batch_op:
         batch_op.add_column(sa.Column('attendance_required_percent', sa.Integer(), nullable=True))
 
+    with op.batch_alter_table('certificate', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('attended_hours', sa.Float(), nullable=True))
+
 
 
 def downgrade():
+    with op.batch_alter_table('certificate', schema=None) as batch_op:
+        batch_op.drop_column('attended_hours')
+
     with op.batch_alter_table('cohort', schema=None) as batch_op:
         batch_op.drop_column('attendance_required_percent')
 
