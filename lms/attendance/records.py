@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.attendance.models import ATTENDED, Attendance, AttendanceSession
-from lms.cohorts.models import Cohort, CohortMember
+from lms.cohorts.models import Cohort, CohortMember, cohort_course
+from lms.database import utcnow
 from lms.extensions import db
 
 
@@ -103,3 +104,22 @@ def export_rows(cohort_ids: list[int] | None, now: datetime):
         for session in table.sessions:
             for member in table.members:
                 yield cohort, session, member.user, member.statuses.get(session.id)
+
+
+def attended_minutes_for(conn, enrolment_scope) -> dict[tuple[int, int], int]:
+    """(user id, course id) → minutes credited for sessions attended in workshops teaching that course,
+    for the enrolments `enrolment_scope` selects; held, uncancelled sessions only."""
+    from lms.learning.models import Enrolment
+
+    rows = conn.execute(
+        select(Attendance.user_id, cohort_course.c.course_id, func.sum(AttendanceSession.credited_minutes))
+        .join(AttendanceSession, AttendanceSession.id == Attendance.session_id)
+        .join(cohort_course, cohort_course.c.cohort_id == AttendanceSession.cohort_id)
+        .join(CohortMember, (CohortMember.cohort_id == AttendanceSession.cohort_id)
+              & (CohortMember.user_id == Attendance.user_id))
+        .where(Attendance.status.in_(ATTENDED), AttendanceSession.cancelled_at.is_(None),
+               AttendanceSession.starts_at <= utcnow(),
+               Attendance.user_id.in_(select(Enrolment.user_id).where(Enrolment.id.in_(enrolment_scope))))
+        .group_by(Attendance.user_id, cohort_course.c.course_id)
+    )
+    return {(user_id, course_id): int(minutes or 0) for user_id, course_id, minutes in rows}
