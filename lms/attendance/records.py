@@ -123,3 +123,29 @@ def attended_minutes_for(conn, enrolment_scope) -> dict[tuple[int, int], int]:
         .group_by(Attendance.user_id, cohort_course.c.course_id)
     )
     return {(user_id, course_id): int(minutes or 0) for user_id, course_id, minutes in rows}
+
+
+@dataclass
+class AttendanceSummary:
+    """For the county's summary: sessions held, average attendance, trainees below their workshop's threshold."""
+
+    sessions_held: int = 0
+    average_percent: float | None = None
+    below: list[tuple[str, MemberAttendance, int, int]] = field(default_factory=list)  # workshop, member, %, needed
+
+
+def attendance_summary(now: datetime) -> AttendanceSummary:
+    summary, shares = AttendanceSummary(), []
+    with_sessions = select(AttendanceSession.cohort_id).distinct()
+    for cohort in db.session.scalars(select(Cohort).where(Cohort.id.in_(with_sessions)).order_by(Cohort.name)):
+        table = workshop_attendance(cohort, now)
+        summary.sessions_held += len(table.held)
+        if table.members:
+            for session in table.held:
+                present = sum(1 for m in table.members if m.statuses.get(session.id) in ATTENDED)
+                shares.append(100 * present / len(table.members))
+        needed = cohort.attendance_required_percent
+        if needed and table.held:
+            summary.below += [(cohort.name, m, m.percent(len(table.held)), needed) for m in table.below(needed)]
+    summary.average_percent = round(sum(shares) / len(shares), 1) if shares else None
+    return summary

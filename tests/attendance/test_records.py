@@ -84,3 +84,15 @@ def test_my_learning_shows_the_next_session_with_what_to_bring(client, auth, wor
     auth.login(workshop[2][0])
     page = client.get("/my").get_data(as_text=True)
     assert "充好电的手机" in page and "北山村村委会" in page
+
+
+def test_the_summary_report_counts_sessions_held_average_attendance_and_trainees_below(client, auth, make_user,
+                                                                                     marked):
+    cohort, first, second = marked
+    cohort.attendance_required_percent = 80
+    db.session.commit()
+    auth.logout()
+    auth.login(make_user("admin"))
+    html = client.get("/admin/reports/").get_data(as_text=True)
+    assert "data-sessions-held>1<" in html and "data-average-attendance>50.0 %<" in html  # one of two came
+    assert html.count("<tr data-below>") == 1 and second.display_name in html
