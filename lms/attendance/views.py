@@ -40,6 +40,7 @@ from lms.cohorts.policy import managed_cohort, member_of
 from lms.cohorts.workshops import member_count
 from lms.database import write_transaction
 from lms.extensions import db, limiter
+from lms.numbers import query_id
 from lms.spreadsheets import add_sheet, csv_chunks, date_cell, new_write_only_workbook, safe_cell, safe_row
 
 bp = Blueprint("attendance", __name__)
@@ -424,3 +425,16 @@ def sheet_pdf(session_id: int):
     response.headers["Content-Disposition"] = f'inline; filename="session-{session_id}-sign-in-sheet.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/admin/attendance.csv", defaults={"file_format": "csv"})
+@bp.route("/admin/attendance.xlsx", defaults={"file_format": "xlsx"})
+@role_required("admin")
+def county_export(file_format: str):
+    """Every workshop's attendance for the county's training office; `?cohort=` for one workshop."""
+    cohort_id = query_id("cohort")
+    rows = export_rows([cohort_id] if cohort_id else None, attendance_now())
+    name = f"cunke-attendance-{attendance_now().astimezone(local_zone()):%Y-%m-%d}"
+    if file_format == "csv":
+        return attendance_csv_response(rows, name)
+    return attendance_xlsx_response(rows, name)

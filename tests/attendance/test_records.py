@@ -96,3 +96,27 @@ def test_the_summary_report_counts_sessions_held_average_attendance_and_trainees
     html = client.get("/admin/reports/").get_data(as_text=True)
     assert "data-sessions-held>1<" in html and "data-average-attendance>50.0 %<" in html  # one of two came
     assert html.count("<tr data-below>") == 1 and second.display_name in html
+
+
+def test_administrators_download_the_whole_countys_attendance(client, auth, make_user, marked):
+    cohort, first, _ = marked
+    other = make_user(name="别村学员")
+    other_cohort = make_cohort_with_session(other)
+    assert client.get("/admin/attendance.csv").status_code == 403  # instructors: their own workshops only
+    auth.logout()
+    auth.login(make_user("admin"))
+    everything = client.get("/admin/attendance.csv").get_data().decode("utf-8-sig")
+    assert first.display_name in everything and other.display_name in everything
+    one = client.get(f"/admin/attendance.csv?cohort={other_cohort.id}").get_data().decode("utf-8-sig")
+    assert first.display_name not in one and other.display_name in one
+    book = load_workbook(io.BytesIO(client.get("/admin/attendance.xlsx").get_data()))
+    assert len(list(book.active.iter_rows())) == 1 + 2 * 2 + 1
+
+
+def make_cohort_with_session(member):
+    from tests.cohorts.factories import make_cohort
+
+    cohort = make_cohort(name="南岭村班", members=[member])
+    db.session.add(AttendanceSession(cohort_id=cohort.id, starts_at=NINE_AM, ends_at=NINE_AM + timedelta(hours=1)))
+    db.session.commit()
+    return cohort
