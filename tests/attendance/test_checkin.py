@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from lms.attendance.codes import current_code
@@ -104,3 +105,11 @@ def test_two_check_ins_at_once_insert_one_row(app, workshop, session_now, clock)
     assert answers == [CHECKED_IN, ALREADY]
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
     assert db.session.get(AttendanceSession, session_now.id) is not None
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+def test_guessing_typed_codes_is_rate_limited_per_trainee(client, auth, workshop, session_now):
+    auth.login(workshop[2][0])
+    answers = [client.post("/checkin", data={"code": "ZZZZZ"}).status_code for _ in range(11)]
+    assert answers[:10] == [400] * 10 and answers[10] == 429
+    assert marks(session_now) == []
