@@ -27,6 +27,10 @@ class SessionForm(FlaskForm):
     repeat = WholeNumberField(_l("Repeat weekly: how many more weeks"), default=0, validators=[Optional()],
                               low=0, high=MAX_REPEAT_WEEKS, message=_l("Enter a number from 0 to 20."))
 
+    def validate_day(self, field):
+        if field.data and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Enter a date between 2000 and 2100."))
+
     def validate_ends(self, field):
         if field.data and self.starts.data and field.data <= self.starts.data:
             raise ValidationError(_l("The session must end after it starts."))

@@ -40,6 +40,8 @@ def test_a_session_that_ends_before_it_starts_is_refused_with_a_message(client, 
     auth.login(instructor)
     response = client.post(f"/workshops/{cohort.id}/sessions/new", data={**FORM, "ends": "08:00", "repeat": "999"})
     assert response.status_code == 400
+    far_future = {**FORM, "day": "9999-12-30", "repeat": "20"}  # twenty weeks on would overflow the calendar
+    assert client.post(f"/workshops/{cohort.id}/sessions/new", data=far_future).status_code == 400
     assert db.session.scalar(select(AttendanceSession)) is None
 
 
