@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts.signin_views import bp as signin_links
     from lms.accounts.views import bp as accounts
+    from lms.attendance.views import bp as attendance
     from lms.certificates.views import bp as certificates
     from lms.cohorts.views import bp as cohorts
     from lms.content.views import bp as content
@@ -85,8 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.studio.views import bp as studio
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added: ids beyond the database 404
-    for blueprint in (accounts, certificates, cohorts, content, health, language, learning, offline, quizzes,
-                      reports, signin_links, studio):
+    for blueprint in (accounts, attendance, certificates, cohorts, content, health, language, learning, offline,
+                      quizzes, reports, signin_links, studio):
         app.register_blueprint(blueprint)
 
 

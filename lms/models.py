@@ -1,6 +1,7 @@
 """Imports every feature's models so SQLAlchemy and Alembic see the whole schema."""
 
 from lms.accounts.models import SignIn, SignInToken, User
+from lms.attendance.models import Attendance, AttendanceSession
 from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate, CertificatePdf
 from lms.cohorts.models import Cohort, CohortInvitation, CohortMember, TraineeImport
@@ -11,6 +12,7 @@ from lms.rate_limits import rate_limit_counter
 from lms.studio.models import CourseAuthor, CourseDraft, CourseVersion
 
 __all__ = [
+    "Attendance", "AttendanceSession",
     "AuditEvent", "Certificate", "CertificatePdf", "Cohort", "CohortInvitation", "CohortMember", "Course",
     "CourseItem", "CourseMedia", "Enrolment",
     "ItemProgress", "QuizAttempt", "SignIn", "SignInToken", "Track", "TraineeImport", "User",

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
+from lms.attendance.requirement import attendance_short, attended_hours
 from lms.audit.log import record_event
 from lms.certificates.codes import new_code, normalize_code
 from lms.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
@@ -63,6 +64,7 @@ def _snapshot(certificate: Certificate, user: User, course: Course, completed_at
     certificate.specialty_names = dict(course.specialty.names or {}) if course.specialty else {}
     certificate.level = course.level
     certificate.hours = course.hours
+    certificate.attended_hours = attended_hours(user.id, course.id, utcnow())
     certificate.completed_at = completed_at
     certificate.org_name = organisation.name
     certificate.org_name_en = organisation.name_en
@@ -104,6 +106,8 @@ def issue_certificate(enrolment: Enrolment, organisation: IssuingOrganisation | 
     existing = latest_certificate(enrolment.user_id, enrolment.course_id)
     if existing is not None:
         return existing
+    if attendance_short(enrolment.user_id, enrolment.course_id, utcnow()):
+        return None  # waits for the workshop's required attendance (lms/attendance/requirement.py)
     certificate = _snapshot(Certificate(user_id=enrolment.user_id, course_id=enrolment.course_id, issue_number=1,
                                         state=VALID, issued_at=utcnow()),
                             enrolment.user, course, enrolment.completed_at,

@@ -46,6 +46,8 @@ class Certificate(db.Model):
     specialty_names: Mapped[dict] = mapped_column(JSON, default=dict)
     level: Mapped[str] = mapped_column(String(16))
     hours: Mapped[float] = mapped_column(default=0)
+    # Hours attended at the workshop's sessions when it was issued; None when no session was held.
+    attended_hours: Mapped[float | None] = mapped_column()
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     org_name: Mapped[str] = mapped_column(String(200))
     org_name_en: Mapped[str] = mapped_column(String(200), default="")

@@ -96,6 +96,7 @@ class CertificateDocument:
     org_name: str
     org_name_en: str
     signatories: tuple[Signatory, ...] = field(default_factory=tuple)
+    attended_hours: str = ""  # hours attended at the workshop's sessions; empty when none were held
 
     @property
     def display_code(self) -> str:
@@ -151,6 +152,7 @@ def document_from(certificate, verify_url: str, timezone: str) -> CertificateDoc
         level=level,
         level_en=level_en,
         hours=_hours(certificate.hours),
+        attended_hours=_hours(certificate.attended_hours) if certificate.attended_hours is not None else "",
         completed_on=local_date(certificate.completed_at, timezone),
         issued_on=local_date(certificate.issued_at, timezone),
         org_name=certificate.org_name,

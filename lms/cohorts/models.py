@@ -36,6 +36,9 @@ class Cohort(db.Model):
     capacity: Mapped[int | None] = mapped_column()
     join_code: Mapped[str] = mapped_column(String(6), unique=True)
     join_open: Mapped[bool] = mapped_column(default=True)
+    # Certificates for the workshop's courses need at least this share of its held sessions attended
+    # (lms/attendance/requirement.py); None: no requirement.
+    attendance_required_percent: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

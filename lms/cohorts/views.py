@@ -21,6 +21,8 @@ from wtforms import SelectChoice
 from lms.access import public, role_required, signed_in
 from lms.accounts.models import SignInToken, User
 from lms.accounts.signin_links import format_reset_code, issue_reset_code, issue_sign_in_link
+from lms.attendance.models import ATTENDED
+from lms.attendance.records import status_names, trainee_record, workshop_attendance
 from lms.cohorts.cards import Card, qr_svg, render_cards_pdf
 from lms.cohorts.dashboard import (
     IDLE_DAYS_DEFAULT,
@@ -285,8 +287,11 @@ def new():
 def detail(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     count = member_count(cohort.id)
+    attendance = workshop_attendance(cohort, utcnow())
+    attendance_counts = {s.id: sum(1 for m in attendance.members if m.statuses.get(s.id) in ATTENDED)
+                         for s in attendance.sessions}
     return render_template("cohorts/detail.html", cohort=cohort, count=count, full=is_full(cohort, count),
-                           join_url=join_url(cohort))
+                           join_url=join_url(cohort), attendance=attendance, attendance_counts=attendance_counts)
 
 
 @bp.route("/workshops/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -398,6 +403,7 @@ def render_trainee(cohort: Cohort, person: User, remove_form: RemoveMemberForm |
         may_issue=may_issue_credentials(current_user, person), now=utcnow(),
         code_form=code_form or ResetCodeForm(formdata=None), card_form=card_form or SingleCardForm(formdata=None),
         remove_form=remove_form or RemoveMemberForm(),
+        attendance=trainee_record(cohort, person.id, utcnow()), attendance_names=status_names(),
     ), status
 
 

@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import public, signed_in
+from lms.attendance.sessions import next_session_for
 from lms.content.views import course_media_digests
+from lms.database import utcnow
 from lms.extensions import db
 from lms.i18n import course_titles
 from lms.learning.catalog import group_catalog
@@ -50,7 +52,7 @@ def my_learning():
     completed = sorted((c for c in courses if progress[c.id].completed_at),
                        key=lambda c: progress[c.id].completed_at, reverse=True)
     return render_template("learning/my_learning.html", in_progress=in_progress, completed=completed,
-                           progress=progress)
+                           progress=progress, next_session=next_session_for(current_user, utcnow()))
 
 
 @bp.route("/courses/<slug>/")

@@ -21,6 +21,7 @@ from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import User
+from lms.attendance.records import attended_minutes_for
 from lms.cohorts.models import Cohort, CohortMember
 from lms.content.models import Course, CourseItem, Track, pick_language
 from lms.extensions import db
@@ -68,6 +69,7 @@ COLUMNS = (
     ExportColumn("completed_at", _l("Completed at"), 26),
     ExportColumn("certificate_code", _l("Certificate code"), 16),
     ExportColumn("certificate_state", _l("Certificate state"), 12),
+    ExportColumn("hours_attended", _l("Hours attended"), 10),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 # Columns holding moments: ISO 8601 text in CSV, real date cells in XLSX.
@@ -203,6 +205,12 @@ def load_facts(conn, vocabulary: Vocabulary) -> ExportFacts:
     return ExportFacts(courses=courses, cohort_names=cohort_names)
 
 
+def whole_or_decimal(value: float) -> int | float:
+    """2 rather than 2.0, so CSV and XLSX read the same; two decimals at most."""
+    value = round(value, 2)
+    return int(value) if value == int(value) else value
+
+
 def _score(value: float) -> str:
     return f"{value:g}"
 
@@ -290,6 +298,7 @@ class CompletionExport:
         ).all():
             cohorts[user_id].append(cohort_id)
         certificates = certificates_for(conn, scope)
+        attended = attended_minutes_for(conn, scope)
         if any(cid not in facts.cohort_names for ids in cohorts.values() for cid in ids):
             facts.cohort_names = dict(conn.execute(select(Cohort.id, Cohort.name)).all())  # a workshop was added
             facts._cohorts_seen.clear()
@@ -314,6 +323,7 @@ class CompletionExport:
                 iso_local(enrolled_at, zone), iso_local(last_activity_at, zone), done, course.total,
                 course.scores_text(quiz_scores) if quiz_scores else "", words.status[status],
                 iso_local(completed_at, zone), safe_text(code), safe_text(words.certificate_state.get(state, state)),
+                whole_or_decimal(attended.get((user_id, course_id), 0) / 60),
             ])
         return batch, scores
 

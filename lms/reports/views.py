@@ -30,9 +30,11 @@ from sqlalchemy import select
 
 from lms.access import role_required
 from lms.accounts.models import ROLES, User
+from lms.attendance.records import attendance_summary
 from lms.audit.log import record_event
 from lms.cohorts.models import Cohort
 from lms.content.models import LEVELS, Course, Track
+from lms.database import utcnow
 from lms.extensions import db
 from lms.numbers import MAX_ID, query_id, query_int
 from lms.reports import charts
@@ -166,7 +168,8 @@ def summary_charts(summary) -> dict[str, charts.Chart]:
 def summary():
     report = current_summary()
     return render_template("reports/summary.html", summary=report, charts=summary_charts(report),
-                           words=summary_words(), form=SummaryDownloadForm())
+                           words=summary_words(), form=SummaryDownloadForm(),
+                           attendance=attendance_summary(utcnow()))
 
 
 @bp.route("/reports/summary.xlsx", methods=["POST"])

@@ -57,8 +57,9 @@ def browser():
 
 
 @contextmanager
-def serving(database: Path, seed=None):
-    """The real app on a free loopback port with the fixture courses synced; `seed(app)` may add more.
+def serving(database: Path, seed=None, **config):
+    """The real app on a free loopback port with the fixture courses synced; `seed(app)` may add more;
+    `config` adds settings (an attendance clock, say).
 
     Yields (base URL, whatever `seed` returned)."""
     app = create_app({
@@ -66,6 +67,7 @@ def serving(database: Path, seed=None):
         "SQLALCHEMY_DATABASE_URI": EXTERNAL_DATABASE or f"sqlite:///{database}",
         "LMS_COURSES_DIR": str(COURSES),
         "RATELIMIT_ENABLED": False,
+        **config,
     })
     with app.app_context():
         if EXTERNAL_DATABASE:

@@ -139,9 +139,9 @@ def test_headers_in_chinese_english_or_machine_names(county):
     zh = CompletionExport(ExportFilters(), SHANGHAI, "zh").vocabulary
     en = CompletionExport(ExportFilters(), SHANGHAI, "en").vocabulary
     machine = CompletionExport(ExportFilters(), SHANGHAI, "machine").vocabulary
-    assert machine.header == list(COLUMN_NAMES) and len(set(COLUMN_NAMES)) == 18
+    assert machine.header == list(COLUMN_NAMES) and len(set(COLUMN_NAMES)) == 19
     assert en.header[:4] == ["Name", "Phone", "Village", "Workshops"] and "Certificate code" in en.header
-    assert zh.header[:3] == ["姓名", "手机号", "村"] and len(zh.header) == len(en.header) == 18
+    assert zh.header[:3] == ["姓名", "手机号", "村"] and len(zh.header) == len(en.header) == 19
     english = {(r["Name"], r["Course"]): r for r in export_rows(ExportFilters(), header="en")}
     assert english[(A, "Customer service basics")]["Status"] == "In progress"
     assert english[(A, "Customer service basics")]["Specialty"] == "Customer service"
