@@ -110,9 +110,10 @@ def item(slug: str, item_slug: str):
     if item.is_quiz:
         return render_quiz_overview(course, item, outline, status, lang, previous, following)
     progress = outline.progress
+    template = "learning/task.html" if item.is_task else "learning/lesson.html"
     return render_cached_page(
-        "learning/lesson.html", (course.id, course.content_hash, item.id, lang, status.finished,
-                                 progress.finished, progress.total),
+        template, (course.id, course.content_hash, item.id, lang, status.finished,
+                   progress.finished, progress.total),
         course=course, item=item, outline=outline, status=status, lang=lang, previous=previous, following=following,
     )
 
