@@ -101,7 +101,8 @@ def test_the_photo_course_ends_with_a_practical_task_judged_by_the_same_rubric_i
     tasks = {(c.slug, i.slug): i for c in catalog.courses for i in c.items if i.kind == "task"}
     assert list(tasks) == [("phone-product-photos", "light-a-bamboo-basket")]
     task = tasks["phone-product-photos", "light-a-bamboo-basket"]
-    assert (task.task["photos"], task.task["text"], task.task["review"], task.task["pass"]) == (2, True, "instructor", 2)
+    settings = (task.task["photos"], task.task["text"], task.task["review"], task.task["pass"])
+    assert settings == (2, True, "instructor", 2)
     zh, en = task.rubric["zh"], task.rubric["en"]
     assert [len(c["levels"]) for c in zh] == [len(c["levels"]) for c in en] == [3, 3, 3]
     assert [level["name"] for level in zh[0]["levels"]] == ["需要重做", "合格", "很好"]

@@ -1,7 +1,6 @@
 """A practical task as a trainee meets it: the instructions, what to send and the rubric, on a page of the course.
 
-Until work can be sent from the phone, a trainee checks their own work against the rubric and marks
-the task done, so a task never keeps a course from completing."""
+A self-checked task (`review: self`) is marked done by the trainee, as a lesson is."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from tests.content.test_taskfile import TASK, TASK_EN
 from tests.learning.test_lesson_pages import signed_in_client
 
 LESSON_MD = "---\ntitle: 第一课\nminutes: 5\n---\n正文。\n"
+SELF_CHECKED = TASK.replace("review: peer\nreviewers: 2\n", "review: self\n")
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def task_course(app):
     files = {
         "course.md": COURSE_MD.encode(), "course.en.md": b"---\ntitle: Shop basics\n---\n",
         "01-intro.md": LESSON_MD.encode(), "01-intro.en.md": b"---\ntitle: First\n---\nText.\n",
-        "02-basket.task.md": TASK.encode(), "02-basket.task.en.md": TASK_EN.encode(),
+        "02-basket.task.md": SELF_CHECKED.encode(), "02-basket.task.en.md": TASK_EN.encode(),
     }
     parsed, problems = parse_course("basket-course", files, TRACKS)
     assert problems == []
@@ -45,7 +45,7 @@ def test_the_task_page_shows_what_to_send_and_the_rubric_before_anything_is_sent
     assert "评分标准" not in page.split('class="rubric"')[0].split("<article")[1]  # the rubric is not in the text twice
 
 
-def test_marking_the_task_done_completes_the_course_as_a_lesson_would(app, task_course, trainee):
+def test_marking_a_self_checked_task_done_completes_the_course_as_a_lesson_would(app, task_course, trainee):
     enrol(trainee, task_course)
     db.session.commit()
     client = signed_in_client(app, trainee)
