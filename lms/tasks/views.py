@@ -94,20 +94,33 @@ def photo(submission_id: int, number: int):
     return response
 
 
+def waiting_work(cohort_id: int | None) -> list[TaskSubmission]:
+    """Work waiting for review, oldest first: of one workshop's trainees, or (for an administrator) of everyone."""
+    query = select(TaskSubmission).where(TaskSubmission.status == WAITING)
+    if cohort_id is not None:
+        query = query.join(CohortMember, CohortMember.user_id == TaskSubmission.user_id).where(
+            CohortMember.cohort_id == cohort_id)
+    return list(db.session.scalars(
+        query.options(selectinload(TaskSubmission.user),
+                      selectinload(TaskSubmission.item).selectinload(CourseItem.course))
+        .order_by(TaskSubmission.submitted_at, TaskSubmission.id)
+    ))
+
+
 @bp.route("/workshops/<int:cohort_id>/reviews")
 @role_required("instructor")
 def queue(cohort_id: int):
     cohort = managed_cohort(current_user, cohort_id)
     if cohort is None:
         abort(404)
-    waiting = list(db.session.scalars(
-        select(TaskSubmission)
-        .join(CohortMember, CohortMember.user_id == TaskSubmission.user_id)
-        .where(CohortMember.cohort_id == cohort.id, TaskSubmission.status == WAITING)
-        .options(selectinload(TaskSubmission.user), selectinload(TaskSubmission.item).selectinload(CourseItem.course))
-        .order_by(TaskSubmission.submitted_at, TaskSubmission.id)
-    ))
-    return render_template("tasks/queue.html", cohort=cohort, waiting=waiting)
+    return render_template("tasks/queue.html", cohort=cohort, waiting=waiting_work(cohort.id))
+
+
+@bp.route("/reviews")
+@role_required("admin")
+def all_waiting():
+    """Every piece of work waiting, also from trainees in no workshop (who have no instructor to review it)."""
+    return render_template("tasks/queue.html", cohort=None, waiting=waiting_work(None))
 
 
 @bp.route("/reviews/<int:submission_id>", methods=["GET", "POST"])

@@ -106,10 +106,13 @@ def test_try_again_then_a_second_version_passes_and_completes_the_course_with_a_
     instructor_client = signed_in_client(app, workshop["instructor"])
     send(trainee_client, [jpeg(seed=1), jpeg(seed=2)])
     first = db.session.scalar(select(TaskSubmission))
+    grid = f"/workshops/{workshop['cohort'].id}/progress"
+    assert 'class="cell cell-task-waiting"' in instructor_client.get(grid).get_data(as_text=True)
     queue = instructor_client.get(f"/workshops/{workshop['cohort'].id}/reviews").get_data(as_text=True)
     assert "吕振鸿" in queue and f"/reviews/{first.id}" in queue
 
     assert review(instructor_client, first.id, [1, 2], "篮子右边太暗，加一张白纸补光。").status_code == 303
+    assert ">↺</td>" in instructor_client.get(grid).get_data(as_text=True)
     page = trainee_client.get(PAGE).get_data(as_text=True)
     assert "Try again" in page or "需要重做" in page
     assert "篮子右边太暗，加一张白纸补光。" in page
@@ -119,6 +122,7 @@ def test_try_again_then_a_second_version_passes_and_completes_the_course_with_a_
     second = db.session.scalar(select(TaskSubmission).where(TaskSubmission.version == 2))
     assert review(instructor_client, second.id, [2, 2], "很好，光线均匀。").status_code == 303
     db.session.expire_all()
+    assert 'class="cell cell-done">✓</td>' in instructor_client.get(grid).get_data(as_text=True)
     assert db.session.scalar(select(Enrolment.completed_at)) is not None
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
     assert [v.status for v in db.session.scalars(select(TaskSubmission).order_by(TaskSubmission.version))] == [
@@ -140,7 +144,9 @@ def test_only_the_trainee_and_their_workshops_instructors_see_the_work(app, work
     outsider_client = signed_in_client(app, outsider)
     assert outsider_client.get(f"/workshops/{workshop['cohort'].id}/reviews").status_code == 404
     assert review(outsider_client, submission.id, [2, 2], "x").status_code == 404
+    assert outsider_client.get("/reviews").status_code == 403
     admin = signed_in_client(app, make_user("admin"))
+    assert f"/reviews/{submission.id}" in admin.get("/reviews").get_data(as_text=True)
     assert admin.get(f"/work/{submission.id}/photos/2").status_code == 200
     assert admin.get(f"/reviews/{submission.id}").status_code == 200
 
