@@ -129,6 +129,9 @@ def shrink_photo(content: bytes, longest: int) -> PreparedImage:
         if image.format not in _REENCODED:
             raise ImageProblem("not_an_image")
         image_format = "WEBP" if image.format == "WEBP" else "JPEG"
+        if image.format == "JPEG":  # decode a large JPEG at 1/2, 1/4 ... of its size where that still covers `longest`
+            factor = longest / max(image.size)
+            image.draft("RGB", (round(image.width * factor), round(image.height * factor)))
         encoded = _encode(image, image_format, longest)
     with Image.open(io.BytesIO(encoded)) as result:
         width, height = result.size
