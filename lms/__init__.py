@@ -84,10 +84,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.quizzes.views import bp as quizzes
     from lms.reports.views import bp as reports
     from lms.studio.views import bp as studio
+    from lms.tasks.views import bp as tasks
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added: ids beyond the database 404
     for blueprint in (accounts, attendance, certificates, cohorts, content, health, language, learning, offline,
-                      quizzes, reports, signin_links, studio):
+                      quizzes, reports, signin_links, studio, tasks):
         app.register_blueprint(blueprint)
 
 

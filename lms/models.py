@@ -10,11 +10,12 @@ from lms.learning.models import Enrolment, ItemProgress
 from lms.quizzes.models import QuizAttempt
 from lms.rate_limits import rate_limit_counter
 from lms.studio.models import CourseAuthor, CourseDraft, CourseVersion
+from lms.tasks.models import TaskPhoto, TaskSubmission
 
 __all__ = [
     "Attendance", "AttendanceSession",
     "AuditEvent", "Certificate", "CertificatePdf", "Cohort", "CohortInvitation", "CohortMember", "Course",
     "CourseItem", "CourseMedia", "Enrolment",
     "ItemProgress", "QuizAttempt", "SignIn", "SignInToken", "Track", "TraineeImport", "User",
-    "CourseAuthor", "CourseDraft", "CourseVersion", "rate_limit_counter",
+    "CourseAuthor", "CourseDraft", "CourseVersion", "TaskPhoto", "TaskSubmission", "rate_limit_counter",
 ]

@@ -22,6 +22,7 @@ from lms.learning.models import Enrolment, ItemProgress
 from lms.quizzes.attempts import questions_for
 from lms.quizzes.models import QuizAttempt
 from lms.spreadsheets import safe_text
+from lms.tasks.models import TaskSubmission
 
 IDLE_DAYS_DEFAULT = 7
 IDLE_DAYS_MAX = 365
@@ -49,6 +50,7 @@ class Column:
 class Cell:
     finished: bool = False
     score: float | None = None
+    task: str | None = None  # a practical task's latest version: waiting, again or passed
 
 
 @dataclass
@@ -177,6 +179,15 @@ def build_grid(cohort: Cohort, idle_days: int = IDLE_DAYS_DEFAULT, sort: str | N
                 column_by_item[item_id].finished += 1
             if updated_at and (row.last_progress is None or updated_at > row.last_progress):
                 row.last_progress = updated_at
+    task_items = [c.item_id for c in columns if c.kind == "task"]
+    if task_items and rows:
+        versions = db.session.execute(
+            select(TaskSubmission.user_id, TaskSubmission.item_id, TaskSubmission.status)
+            .where(TaskSubmission.item_id.in_(task_items), TaskSubmission.user_id.in_(members))
+            .order_by(TaskSubmission.version)
+        ).tuples()
+        for user_id, item_id, status in versions:  # the latest version's status wins
+            rows[user_id].cells.setdefault(item_id, Cell()).task = status
     if courses and rows:
         enrolments = db.session.execute(
             select(Enrolment.user_id, Enrolment.course_id, Enrolment.completed_at)

@@ -23,8 +23,8 @@ def N_(text: str) -> str:  # noqa: N802 (the name gettext tools look for)
 
 
 # The guide's sections (`## 1. The folder {#folder}` ...), in both languages.
-FOLDER, COURSE_FILE, LESSONS, QUIZZES, UNITS, QUIZ_SETTINGS, TRANSLATIONS, CHECK = (
-    "folder", "course-file", "lessons", "quizzes", "units", "quiz-settings", "translations", "check")
+FOLDER, COURSE_FILE, LESSONS, QUIZZES, UNITS, QUIZ_SETTINGS, TASKS, TRANSLATIONS, CHECK = (
+    "folder", "course-file", "lessons", "quizzes", "units", "quiz-settings", "tasks", "translations", "check")
 BY_FILE = "by-file"  # the section about the kind of file the problem is in (a key of course.md, of a quiz ...)
 
 
@@ -87,8 +87,8 @@ MESSAGES: dict[str, CheckerMessage] = {
     "unexpected_folder": _m(N_("unexpected folder: a course holds its .md files and a media/ folder"), FOLDER),
     "unexpected_file": _m(N_("unexpected file: lessons and quizzes are .md files; images go in media/"), FOLDER),
     "not_utf8": _m(N_("file is not UTF-8 text"), FOLDER),
-    "file_name_unknown": _m(N_("file name not understood: use course.md, NN-slug.md or NN-slug.quiz.md "
-                               "(with .en or .zh before .md for a translation)"), FOLDER),
+    "file_name_unknown": _m(N_("file name not understood: use course.md, NN-slug.md, NN-slug.quiz.md or "
+                               "NN-slug.task.md (with .en or .zh before .md for a translation)"), FOLDER),
     "course_md_missing": _m(N_("missing course.md"), FOLDER),
     "course_empty": _m(N_("course has no lessons or quizzes yet"), FOLDER),
     "item_slug_twice": _m(N_("duplicate item slug '%(slug)s' (also in %(other)s)"), FOLDER),
@@ -142,6 +142,24 @@ MESSAGES: dict[str, CheckerMessage] = {
                            "'= 240 斤' or '= 3 minutes'"), UNITS),
     "several_numbers": _m(N_("'= %(text)s' gives several numbers: write one, like '= 240 斤' (then 240, 240斤 and "
                              "240 斤 all count); '|' separates short answers"), UNITS),
+    # ---- practical tasks (lms/content/taskfile.py)
+    "task_asks_for_nothing": _m(N_("a task asks for something to send: add 'photos: 1' (up to 6), 'text: true' or "
+                                   "'link: true'"), TASKS),
+    "task_size_without_photos": _m(N_("'photo_min_px' needs 'photos' (how many photos to send)"), TASKS),
+    "task_length_without_text": _m(N_("'text_min' needs 'text: true'"), TASKS),
+    "task_reviewers_without_peer": _m(N_("'reviewers' is for 'review: peer' only"), TASKS),
+    "task_without_rubric": _m(N_("task has no criteria: add a section '## 评分标准' (or '## Criteria') with one "
+                                 "'### ' per criterion"), TASKS),
+    "rubric_without_criteria": _m(N_("the criteria section is empty: start each criterion with '### '"), TASKS),
+    "rubric_not_last": _m(N_("the criteria section must be the last part of the file"), TASKS),
+    "rubric_text_before_criterion": _m(N_("text before the first criterion: start it with '### '"), TASKS),
+    "criterion_heading_empty": _m(N_("criterion heading is empty: write its name after '### '"), TASKS),
+    "criterion_too_few_levels": _m(N_("a criterion needs at least two levels, lowest first: '- 需要重做: ...' "
+                                      "'- 合格: ...'"), TASKS),
+    "level_unreadable": _m(N_("cannot read this level: write '- name: what the work looks like'"), TASKS),
+    "text_after_levels": _m(N_("unexpected text after the levels: put a criterion's description before them"),
+                            TASKS),
+    "pass_level_missing": _m(N_("'pass' is %(level)s but a criterion has only %(fewest)s levels"), TASKS),
     # ---- translations
     "not_a_translation_language": _m(N_("'%(lang)s' is not a translation language for a course written in "
                                         "'%(language)s'"), TRANSLATIONS),
@@ -149,6 +167,12 @@ MESSAGES: dict[str, CheckerMessage] = {
                                              "'.%(lang)s'"), TRANSLATIONS),
     "quiz_translation_without_main": _m(N_("translation has no main file: expected a quiz '%(slug)s' without "
                                            "'.%(lang)s'"), TRANSLATIONS),
+    "task_translation_without_main": _m(N_("translation has no main file: expected a task '%(slug)s' without "
+                                           "'.%(lang)s'"), TRANSLATIONS),
+    "translation_criterion_count": _m(N_("translation has %(count)s criteria, the main file has %(main)s"),
+                                      TRANSLATIONS),
+    "translation_level_count": _m(N_("criterion %(number)s has %(count)s levels here, %(main)s in the main file"),
+                                  TRANSLATIONS),
     "translation_question_count": _m(N_("translation has %(count)s questions, the main file has %(main)s"),
                                      TRANSLATIONS),
     "translation_question_kind": _m(N_("question %(number)s is %(kind)s here but %(main_kind)s in the main file"),
@@ -189,4 +213,6 @@ def _section_of_file(path: str) -> str:
         return TRANSLATIONS
     if name == "course.md":
         return COURSE_FILE
+    if name.endswith(".task.md"):
+        return TASKS
     return QUIZZES if name.endswith(".quiz.md") else LESSONS

@@ -15,7 +15,7 @@ from lms.database import UTCDateTime, utcnow
 from lms.extensions import db
 
 LEVELS = ("intro", "intermediate")
-ITEM_KINDS = ("lesson", "quiz")
+ITEM_KINDS = ("lesson", "quiz", "task")
 
 
 def pick_language(texts: dict[str, str] | None, language: str, fallback: str) -> str:
@@ -47,6 +47,10 @@ class ItemTexts:
     @property
     def is_quiz(self) -> bool:
         return self.kind == "quiz"
+
+    @property
+    def is_task(self) -> bool:
+        return self.kind == "task"
 
     def title(self, language: str) -> str:
         return pick_language(self.titles, language, self.course.language)
@@ -102,7 +106,7 @@ class Course(CourseTexts, db.Model):
 
 
 class CourseItem(ItemTexts, db.Model):
-    """A lesson or a quiz. Identity is (course, slug), so renumbering files keeps progress."""
+    """A lesson, a quiz or a practical task. Identity is (course, slug), so renumbering files keeps progress."""
 
     __table_args__ = (UniqueConstraint("course_id", "slug"),)
 
@@ -122,6 +126,9 @@ class CourseItem(ItemTexts, db.Model):
     draw: Mapped[int | None] = mapped_column()
     partial_credit: Mapped[bool] = mapped_column(default=False)
     questions: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Practical task: what to hand in and how it is reviewed, and the rubric per language (lms/content/taskfile.py).
+    task: Mapped[dict] = mapped_column(JSON, default=dict)
+    rubric: Mapped[dict] = mapped_column(JSON, default=dict)
 
     course: Mapped[Course] = relationship(foreign_keys=[course_id])
 

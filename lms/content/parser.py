@@ -22,11 +22,18 @@ from lms.content.models import LEVELS
 from lms.content.problems import CourseValidationError, Problem, ProblemList
 from lms.content.quizfile import compare_translation, parse_quiz_body
 from lms.content.rendering import CONTENT_CLASSES, RENDERING_VERSION, MediaInfo, allowed_class, render_markdown
+from lms.content.taskfile import (
+    TASK_KEYS,
+    check_pass_level,
+    compare_rubric_translation,
+    parse_task_body,
+    read_task_settings,
+)
 
 CONTENT_LANGUAGES = ("zh", "en")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ITEM_FILE = re.compile(
-    r"^(?P<number>\d+)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?P<quiz>\.quiz)?(?:\.(?P<lang>[a-z]{2}))?\.md$"
+    r"^(?P<number>\d+)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.(?P<kind>quiz|task))?(?:\.(?P<lang>[a-z]{2}))?\.md$"
 )
 COURSE_FILE = re.compile(r"^course(?:\.(?P<lang>[a-z]{2}))?\.md$")
 MEDIA_TYPES = {
@@ -49,7 +56,8 @@ COURSE_KEYS = {"title", "summary", "track", "specialty", "level", "language", "h
                "requires", "pass_mark", "certificate"}
 LESSON_KEYS = {"title", "minutes"}
 QUIZ_KEYS = {"title", "pass_mark", "attempts", "shuffle", "draw", "partial_credit"}
-TRANSLATED_KEYS = {"course": {"title", "summary"}, "lesson": {"title"}, "quiz": {"title"}}
+TRANSLATED_KEYS = {"course": {"title", "summary"}, "lesson": {"title"}, "quiz": {"title"}, "task": {"title"}}
+ITEM_KEYS = {"lesson": LESSON_KEYS, "quiz": QUIZ_KEYS, "task": TASK_KEYS}
 
 
 @dataclass
@@ -85,6 +93,8 @@ class ParsedItem:
     draw: int | None = None
     partial_credit: bool = False
     questions: dict[str, list[dict]] = field(default_factory=dict)
+    task: dict = field(default_factory=dict)  # a practical task's settings (lms/content/taskfile.py)
+    rubric: dict[str, list[dict]] = field(default_factory=dict)  # its criteria and levels, per language
 
 
 @dataclass
@@ -292,7 +302,7 @@ def _author_classes(line: str) -> list[str]:
 def _translation_keys_only(matter: FrontMatter, kind: str, report: ProblemList) -> FieldReader:
     allowed = TRANSLATED_KEYS[kind]
     for key in list(matter.values):
-        if key not in allowed and key in (COURSE_KEYS | LESSON_KEYS | QUIZ_KEYS):
+        if key not in allowed and key in (COURSE_KEYS | LESSON_KEYS | QUIZ_KEYS | TASK_KEYS):
             report(matter.line_of(key), "key_in_translation", key=key)
             matter.values.pop(key)
     return FieldReader(matter, report, allowed)
@@ -433,7 +443,7 @@ def _parse_items(items, texts, course: ParsedCourse, media_info, problems, cours
     for relative, match in sorted(mains, key=lambda pair: pair[0]):
         path = f"{course_path}/{relative}"
         report = ProblemList(problems, path)
-        slug, number, kind = match["slug"], int(match["number"]), "quiz" if match["quiz"] else "lesson"
+        slug, number, kind = match["slug"], int(match["number"]), match["kind"] or "lesson"
         if slug in parsed:
             report(1, "item_slug_twice", slug=slug, other=parsed[slug].source)
             continue
@@ -447,12 +457,18 @@ def _parse_items(items, texts, course: ParsedCourse, media_info, problems, cours
         if matter is None:
             continue
         item = ParsedItem(slug=slug, kind=kind, number=number, source=relative)
-        fields = FieldReader(matter, report, QUIZ_KEYS if kind == "quiz" else LESSON_KEYS)
+        fields = FieldReader(matter, report, ITEM_KEYS[kind])
         item.titles[course.language] = fields.text("title", required=True)
         _check_body(matter.body, matter.body_first_line, media_info, report)
         if kind == "lesson":
             item.minutes = fields.integer("minutes", 1, 600, default=0, required=True) or 0
             item.bodies[course.language] = render_markdown(matter.body, media_info)
+        elif kind == "task":
+            item.task = read_task_settings(fields, matter, report)
+            instructions, criteria = parse_task_body(matter.body, matter.body_first_line, report, media_info)
+            check_pass_level(item.task, criteria, matter.line_of("pass"), report)
+            item.bodies[course.language] = instructions
+            item.rubric[course.language] = criteria
         else:
             item.pass_mark = fields.integer("pass_mark", 0, 100, default=None)
             item.attempts = fields.integer("attempts", 0, default=0) or 0
@@ -472,7 +488,7 @@ def _parse_items(items, texts, course: ParsedCourse, media_info, problems, cours
         path = f"{course_path}/{relative}"
         report = ProblemList(problems, path)
         lang, slug = match["lang"], match["slug"]
-        kind = "quiz" if match["quiz"] else "lesson"
+        kind = match["kind"] or "lesson"
         if lang == course.language or lang not in CONTENT_LANGUAGES:
             report(1, "not_a_translation_language", lang=lang, language=course.language)
             continue
@@ -488,6 +504,12 @@ def _parse_items(items, texts, course: ParsedCourse, media_info, problems, cours
         _check_body(matter.body, matter.body_first_line, media_info, report)
         if kind == "lesson":
             item.bodies[lang] = render_markdown(matter.body, media_info)
+        elif kind == "task":
+            instructions, criteria = parse_task_body(matter.body, matter.body_first_line, report, media_info)
+            compare_rubric_translation(item.rubric.get(course.language, []), criteria, report,
+                                       matter.body_first_line)
+            item.bodies[lang] = instructions
+            item.rubric[lang] = criteria
         else:
             intro, questions = parse_quiz_body(matter.body, matter.body_first_line, report, media_info)
             compare_translation(item.questions.get(course.language, []), questions, report)

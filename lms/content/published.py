@@ -49,6 +49,8 @@ class PublishedItem(ItemTexts):
     partial_credit: bool
     questions: dict[str, list[dict]]
     course: PublishedCourse
+    task: dict = field(default_factory=dict)
+    rubric: dict[str, list[dict]] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -126,6 +128,7 @@ def _read_course(course_id: int) -> PublishedCourse:
             minutes=row.minutes, titles=row.titles or {}, body_html=row.body_html or {}, pass_mark=row.pass_mark,
             attempts_allowed=row.attempts_allowed, shuffle=row.shuffle, draw=row.draw,
             partial_credit=row.partial_credit, questions=row.questions or {}, course=course,
+            task=row.task or {}, rubric=row.rubric or {},
         )
         if row.is_active:
             course.items.append(item)

@@ -103,6 +103,8 @@ def sync_course(parsed: ParsedCourse, tracks: dict[str, Track]) -> str:
         item.draw = spec.draw
         item.partial_credit = spec.partial_credit
         item.questions = spec.questions
+        item.task = spec.task
+        item.rubric = spec.rubric
     for removed in items.values():
         removed.is_active = False
 

@@ -317,8 +317,8 @@ def _record_progress(user: User, item: CourseItem | PublishedItem, completed: bo
 
 
 def finish_lesson(user: User, item: CourseItem | PublishedItem) -> bool:
-    """Record a finished lesson. Returns True when this finished the whole course."""
-    if item.is_quiz:
+    """Record a finished lesson (or a self-checked task). Returns True when this finished the whole course."""
+    if item.is_quiz or (item.is_task and not is_self_checked(item)):
         raise LearningError("not_a_lesson")
     course_completed_at = _touch_enrolment(user, item.course)
     _record_progress(user, item, completed=True)
@@ -330,6 +330,18 @@ def record_quiz_result(user: User, item: CourseItem | PublishedItem, score: floa
     course_completed_at = _touch_enrolment(user, item.course)
     item_finished = _record_progress(user, item, completed=passed, score=score)
     return item_finished and course_completed_at is None and update_completion(user, item.course)
+
+
+def is_self_checked(item: CourseItem | PublishedItem) -> bool:
+    """A task the trainee checks against its rubric and marks done themselves (`review: self`)."""
+    return item.is_task and (item.task or {}).get("review") == "self"
+
+
+def record_task_passed(user: User, item: CourseItem | PublishedItem) -> bool:
+    """A passed review finishes a task. Returns True when the course completed with it."""
+    course_completed_at = _touch_enrolment(user, item.course)
+    _record_progress(user, item, completed=True)
+    return course_completed_at is None and update_completion(user, item.course)
 
 
 _UNFINISHED_ITEMS = (

@@ -19,12 +19,14 @@ from lms.learning.progress import (
     enrol,
     find_course,
     finish_lesson,
+    is_self_checked,
     missing_prerequisites,
     neighbours,
     progress_by_course,
     published_courses,
 )
 from lms.quizzes.overview import render_quiz_overview
+from lms.tasks.overview import render_task_page
 from lms.templating import render_cached_page
 
 bp = Blueprint("learning", __name__)
@@ -111,10 +113,13 @@ def item(slug: str, item_slug: str):
     status = next(s for s in outline.items if s.item.id == item.id)
     if item.is_quiz:
         return render_quiz_overview(course, item, outline, status, lang, previous, following)
+    if item.is_task and not is_self_checked(item):
+        return render_task_page(course, item, outline, status, lang, previous, following)
     progress = outline.progress
+    template = "learning/task.html" if item.is_task else "learning/lesson.html"
     return render_cached_page(
-        "learning/lesson.html", (course.id, course.content_hash, item.id, lang, status.finished,
-                                 progress.finished, progress.total),
+        template, (course.id, course.content_hash, item.id, lang, status.finished,
+                   progress.finished, progress.total),
         course=course, item=item, outline=outline, status=status, lang=lang, previous=previous, following=following,
     )
 

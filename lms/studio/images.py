@@ -63,10 +63,13 @@ def _open(content: bytes) -> Image.Image:
     return image
 
 
-def _encode(image: Image.Image, image_format: str) -> bytes:
+def _encode(image: Image.Image, image_format: str, longest: int | None = None) -> bytes:
+    """Upright, scaled (to MAX_WIDTH wide, or to `longest` on the longer side) and without camera data."""
     try:
         upright = ImageOps.exif_transpose(image)
-        if upright.width > MAX_WIDTH:
+        if longest is not None:
+            upright.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+        elif upright.width > MAX_WIDTH:
             upright.thumbnail((MAX_WIDTH, MAX_WIDTH * 20), Image.Resampling.LANCZOS)
         options: dict = {}
         icc = image.info.get("icc_profile")
@@ -111,6 +114,25 @@ def prepare_upload(content: bytes) -> PreparedImage:
             image_format, encoded = "JPEG", _encode(image, "JPEG")  # a photo saved as PNG
     if len(encoded) > MAX_MEDIA_BYTES:
         raise ImageProblem("still_too_large")
+    with Image.open(io.BytesIO(encoded)) as result:
+        width, height = result.size
+    return PreparedImage(encoded, EXTENSIONS[image_format], width, height)
+
+
+def shrink_photo(content: bytes, longest: int) -> PreparedImage:
+    """A photo of someone's work: JPEG (WebP kept as WebP), at most `longest` pixels on its longer side, upright
+    and without camera data. Anything else, whatever its name, raises ImageProblem("not_an_image")."""
+    if len(content) > MAX_INPUT_BYTES:
+        raise ImageProblem("too_large")
+    image = _open(content)
+    with image:
+        if image.format not in _REENCODED:
+            raise ImageProblem("not_an_image")
+        image_format = "WEBP" if image.format == "WEBP" else "JPEG"
+        if image.format == "JPEG":  # decode a large JPEG at 1/2, 1/4 ... of its size where that still covers `longest`
+            factor = longest / max(image.size)
+            image.draft("RGB", (round(image.width * factor), round(image.height * factor)))
+        encoded = _encode(image, image_format, longest)
     with Image.open(io.BytesIO(encoded)) as result:
         width, height = result.size
     return PreparedImage(encoded, EXTENSIONS[image_format], width, height)

@@ -19,6 +19,7 @@ from lms.content.problems import ProblemList
 from lms.content.published import PublishedItem
 from lms.content.quizfile import parse_quiz_body
 from lms.content.rendering import MediaInfo, render_markdown
+from lms.content.taskfile import parse_task_body
 from lms.learning.progress import ItemStatus, Outline
 
 
@@ -108,8 +109,14 @@ def _item(index: int, spec: ParsedItem, course: PreviewCourse, media_base: str) 
         questions={lang: [_relink_question(q, media_base) for q in questions]
                    for lang, questions in spec.questions.items()},
         pass_mark=spec.pass_mark, attempts_allowed=spec.attempts, shuffle=spec.shuffle, draw=spec.draw,
-        partial_credit=spec.partial_credit,
+        partial_credit=spec.partial_credit, task=dict(spec.task),
+        rubric={lang: [_relink_criterion(c, media_base) for c in criteria] for lang, criteria in spec.rubric.items()},
     )
+
+
+def _relink_criterion(criterion: dict, media_base: str) -> dict:
+    return {**criterion, "about": relink(criterion["about"], media_base),
+            "levels": [{**level, "html": relink(level["html"], media_base)} for level in criterion["levels"]]}
 
 
 def outline_of(course: PreviewCourse) -> Outline:
@@ -132,9 +139,10 @@ def quiz_questions(item: PublishedItem, language: str) -> tuple[str, list[dict]]
 
 @dataclass
 class FilePreview:
-    kind: str  # "lesson", "quiz" or "course"
+    kind: str  # "lesson", "quiz", "task" or "course"
     html: str
     questions: list[dict] = field(default_factory=list)
+    rubric: list[dict] = field(default_factory=list)
 
 
 def media_info(files: dict[str, bytes]) -> dict[str, MediaInfo]:
@@ -151,7 +159,12 @@ def preview_file(relative: str, text: str, files: dict[str, bytes], media_base: 
         return None
     media = media_info(files)
     match = ITEM_FILE.match(relative)
-    if match and match["quiz"]:
+    if match and match["kind"] == "task":
+        instructions, criteria = parse_task_body(matter.body, matter.body_first_line, ProblemList(ignored, relative),
+                                                 media)
+        return FilePreview("task", relink(instructions, media_base),
+                           rubric=[_relink_criterion(c, media_base) for c in criteria])
+    if match and match["kind"] == "quiz":
         intro, questions = parse_quiz_body(matter.body, matter.body_first_line, ProblemList(ignored, relative), media)
         return FilePreview("quiz", relink(intro, media_base), [_relink_question(q, media_base) for q in questions])
     kind = "lesson" if match else "course"

@@ -705,7 +705,8 @@ def preview_item(slug: str, source: str, item_slug: str):
                               status=status, lang=lang, previous=previous, following=following, attempts=[],
                               attempts_left=item.attempts_allowed or None, pass_mark=pass_mark_for(item),
                               open_attempt=None)
-    return render_preview("studio/preview_lesson.html", info, course=course, item=item, outline=outline,
+    template = "studio/preview_task.html" if item.is_task else "studio/preview_lesson.html"
+    return render_preview(template, info, course=course, item=item, outline=outline,
                           status=status, lang=lang, previous=previous, following=following)
 
 

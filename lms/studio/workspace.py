@@ -204,8 +204,11 @@ def new_file_text(name: str) -> str | None:
         return None
     if match["lang"]:
         return "---\ntitle: \n---\n"
-    if match["quiz"]:
+    if match["kind"] == "quiz":
         return "---\ntitle: \n---\n## \n- [ ] \n- [x] \n> \n"
+    if match["kind"] == "task":
+        return ("---\ntitle: \nphotos: 1\nreview: instructor\npass: 2\n---\n\n## 评分标准\n\n### \n"
+                "- 需要重做: \n- 合格: \n- 很好: \n")
     return "---\ntitle: \nminutes: 5\n---\n"
 
 

@@ -127,7 +127,7 @@ def test_a_problem_leads_to_the_section_of_the_guide_that_explains_it(browser, s
     page.locator("form[action$='/studio/upload'] button[type=submit]").click()
     page.locator(".guide-link").first.click()
     heading = page.locator("#user-content-quizzes")
-    expect(heading).to_have_text("4. 小测" if language == "zh" else "4. Quizzes")
+    expect(heading).to_have_text("4. 小测和实操任务" if language == "zh" else "4. Quizzes and practical tasks")
     expect(heading).to_be_in_viewport()
     assert no_sideways_scroll(page)
     assert audit(page) == []

@@ -11,6 +11,7 @@ import pytest
 from lms.content.messages import BY_FILE, MESSAGES
 from lms.content.parser import COURSE_KEYS, LESSON_KEYS, QUIZ_KEYS, parse_course, parse_tracks
 from lms.content.rendering import render_markdown
+from lms.content.taskfile import TASK_KEYS
 from tests.conftest import COURSES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -46,6 +47,18 @@ def test_the_quiz_example_uses_every_question_kind(language):
     assert problems == []
     kinds = [q["kind"] for q in course.items[0].questions["zh"]]
     assert kinds == ["single", "multiple", "numeric", "short", "true_false"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_task_example_passes_the_checker_with_its_rubric(language):
+    text = GUIDES[language].read_text(encoding="utf-8")
+    task = re.search(r"\{#tasks\}.*?```markdown\n(.*?)\n```", text, re.S).group(1)
+    files = {"course.md": guide_example_files(GUIDES[language])["course.md"], "01-basket.task.md": task.encode()}
+    course, problems = parse_course("pack-and-ship", files, TRACKS)
+    assert problems == []
+    item = course.items[0]
+    assert (item.kind, item.task["photos"], item.task["review"], item.task["pass"]) == ("task", 2, "instructor", 2)
+    assert [[level["name"] for level in c["levels"]] for c in item.rubric["zh"]] == [["需要重做", "合格", "很好"]] * 2
 
 
 # ---------------------------------------------------------------- the Chinese guide is the same guide
@@ -88,7 +101,7 @@ def anchors(text: str) -> list[str]:
 def test_both_guides_have_the_same_sections_in_the_same_order():
     english, chinese = (GUIDES[lang].read_text(encoding="utf-8") for lang in ("en", "zh"))
     assert anchors(chinese) == anchors(english)
-    assert len(anchors(english)) == 16
+    assert len(anchors(english)) == 17
 
 
 def test_every_section_a_checker_message_points_to_is_in_both_guides():
@@ -104,6 +117,7 @@ def test_each_guide_documents_every_front_matter_key(language):
     text = GUIDES[language].read_text(encoding="utf-8")
     assert table_keys(section(text, "course-file")) == COURSE_KEYS
     assert table_keys(section(text, "quiz-settings")) | {"title"} == QUIZ_KEYS
+    assert table_keys(section(text, "tasks")) | {"title"} == TASK_KEYS
     lessons = section(text, "lessons")
     first_rule = re.search(r"^- (.*)$", lessons.split("```", 2)[2], re.M).group(1)
     assert set(re.findall(r"`([a-z_]+)`", first_rule)) == LESSON_KEYS

@@ -96,6 +96,19 @@ def test_lessons_and_quizzes_are_the_right_size(catalog):
             assert all(q["feedback"] for q in pool), quiz.source
 
 
+def test_the_photo_course_ends_with_a_practical_task_judged_by_the_same_rubric_in_both_languages(catalog):
+    """Tasks are the third kind of item; so far one bundled course has one, judged by an instructor."""
+    tasks = {(c.slug, i.slug): i for c in catalog.courses for i in c.items if i.kind == "task"}
+    assert list(tasks) == [("phone-product-photos", "light-a-bamboo-basket")]
+    task = tasks["phone-product-photos", "light-a-bamboo-basket"]
+    settings = (task.task["photos"], task.task["text"], task.task["review"], task.task["pass"])
+    assert settings == (2, True, "instructor", 2)
+    zh, en = task.rubric["zh"], task.rubric["en"]
+    assert [len(c["levels"]) for c in zh] == [len(c["levels"]) for c in en] == [3, 3, 3]
+    assert [level["name"] for level in zh[0]["levels"]] == ["需要重做", "合格", "很好"]
+    assert [level["name"] for level in en[0]["levels"]] == ["Try again", "Good enough", "Very good"]
+
+
 def test_every_question_kind_is_used_somewhere(catalog):
     kinds = {q["kind"] for c in catalog.courses for i in c.items if i.kind == "quiz" for q in i.questions["zh"]}
     assert kinds == {"single", "multiple", "true_false", "numeric", "short"}
@@ -105,7 +118,7 @@ def test_lesson_length_suits_a_phone(catalog):
     for course in catalog.courses:
         for path in (ROOT / course.slug).glob("*.md"):
             match = ITEM_FILE.match(path.name)
-            if not match or match["quiz"] or match["lang"]:
+            if not match or match["kind"] or match["lang"]:
                 continue
             body = path.read_text(encoding="utf-8").split("---", 2)[2]
             chinese = sum(1 for ch in body if "\u4e00" <= ch <= "\u9fff")

@@ -77,6 +77,11 @@ def test_a_script_in_a_display_name_is_inert(client, auth, make_user, courses):
 # Pages whose rule is part of what they are: a change to one of these rules is a decision, not a refactoring.
 STAFF_ONLY = {
     "studio.guide": "role:admin,instructor",  # the authoring guide: instructors and administrators, not trainees
+    "tasks.queue": "role:admin,instructor",  # work waiting for review (which workshop: lms/cohorts/policy.py)
+    "tasks.all_waiting": "role:admin",  # every workshop's and no workshop's work
+    "tasks.review": "role:admin,instructor",  # scoring work (whose: lms/tasks/policy.py, else 404)
+    "tasks.photo": "signed_in",  # the trainee's own, their instructors', administrators' (lms/tasks/policy.py)
+    "tasks.send": "signed_in",  # a trainee's own work on a task of a course they are enrolled in
 }
 
 

@@ -18,8 +18,9 @@ def test_an_instructor_reads_the_guide_in_chinese(client, auth, instructor):
     assert response.status_code == 200
     page = page_text(response)
     assert "<h1>村课编课指南</h1>" in page and '<article class="guide" lang="zh-Hans">' in page
-    assert '<a href="#user-content-quizzes">4. 小测</a>' in page  # the contents
-    assert '<h2 id="user-content-quizzes">4. 小测</h2>' in page and '<h3 id="user-content-units">单位</h3>' in page
+    assert '<a href="#user-content-quizzes">4. 小测和实操任务</a>' in page  # the contents
+    assert '<h2 id="user-content-quizzes">4. 小测和实操任务</h2>' in page
+    assert '<h3 id="user-content-units">单位</h3>' in page
     assert "{#" not in page  # the anchors became ids, not text
 
 
@@ -27,7 +28,8 @@ def test_an_english_reader_gets_the_english_guide(client, auth, instructor):
     auth.login(instructor)
     client.set_cookie("lang", "en")
     page = page_text(client.get("/studio/guide"))
-    assert "<h1>Writing a course for Cunke</h1>" in page and '<h2 id="user-content-quizzes">4. Quizzes</h2>' in page
+    assert "<h1>Writing a course for Cunke</h1>" in page \
+        and '<h2 id="user-content-quizzes">4. Quizzes and practical tasks</h2>' in page
     assert "村课编课指南" not in page
 
 
