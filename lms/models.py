@@ -5,10 +5,11 @@ from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate, CertificatePdf
 from lms.cohorts.models import Cohort, CohortInvitation, CohortMember, TraineeImport
 from lms.content.models import Course, CourseItem, CourseMedia, Track
+from lms.content.versions import CourseVersion
 from lms.learning.models import Enrolment, ItemProgress
 from lms.quizzes.models import QuizAttempt
 from lms.rate_limits import rate_limit_counter
-from lms.studio.models import CourseAuthor, CourseDraft, CourseVersion
+from lms.studio.models import CourseAuthor, CourseDraft
 
 __all__ = [
     "AuditEvent", "Certificate", "CertificatePdf", "Cohort", "CohortInvitation", "CohortMember", "Course",
