@@ -4,8 +4,9 @@ Every setting can be overridden on the command line (`--bind`, `--workers`, ...)
 environment variables named below. See docs/deploy.md.
 
 Workers are synchronous: nginx buffers slow phone connections, so a worker is busy only while
-the application works on a request. Sign-in hashes the password with Argon2id (64 MiB and
-about 0.2 s of CPU on purpose), so workers are sized by both CPU count and memory.
+the application works on a request. Sign-in hashes the password with Argon2id (19 MiB and
+about 20 ms of CPU on purpose, lms/accounts/passwords.py), so workers are sized by both CPU count
+and memory.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 
 MIB = 1024 * 1024
-WORKER_MEMORY = 200 * MIB  # one worker after a sign-in: the application (~120 MiB) plus one Argon2 hash (64 MiB)
+WORKER_MEMORY = 200 * MIB  # one worker after a sign-in: the application (~120 MiB), one Argon2 hash (19 MiB), room
 RESERVED_MEMORY = 512 * MIB  # the system, nginx and, on one server, the database's page cache
 
 

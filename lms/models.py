@@ -6,10 +6,11 @@ from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate, CertificatePdf
 from lms.cohorts.models import Cohort, CohortInvitation, CohortMember, TraineeImport
 from lms.content.models import Course, CourseItem, CourseMedia, Track
+from lms.content.versions import CourseVersion
 from lms.learning.models import Enrolment, ItemProgress
 from lms.quizzes.models import QuizAttempt
 from lms.rate_limits import rate_limit_counter
-from lms.studio.models import CourseAuthor, CourseDraft, CourseVersion
+from lms.studio.models import CourseAuthor, CourseDraft
 from lms.tasks.models import TaskPhoto, TaskSubmission
 
 __all__ = [

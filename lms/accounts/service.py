@@ -82,7 +82,7 @@ def create_user(phone: str, display_name: str, password: str | None, role: str =
 def authenticate(phone: str, password: str) -> User | None:
     """The user for these credentials, or None. Unknown phones cost the same time as known ones.
 
-    The stored hash is read and the transaction ended before Argon2 works (about 0.2 s): on
+    The stored hash is read and the transaction ended before Argon2 works (about 20 ms): on
     SQLite a sign-in must not hold the write lock that every trainee's progress waits for.
     """
     try:

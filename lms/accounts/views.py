@@ -150,7 +150,7 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         stored_hash = user.password_hash
-        end_transaction()  # no write lock held while Argon2 checks and hashes (0.2 s each)
+        end_transaction()  # no write lock held while Argon2 checks and hashes (about 20 ms each)
         if not verify_password(stored_hash, form.current.data):
             form.current.errors.append(_("This is not your current password."))
         else:

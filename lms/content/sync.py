@@ -20,10 +20,9 @@ from sqlalchemy.orm import selectinload
 from lms.content.models import Course, CourseItem, CourseMedia, Track
 from lms.content.ordering import learning_order
 from lms.content.parser import Catalog, ParsedCourse, TrackSpec
+from lms.content.versions import FROM_FILES, edited_in_browser_since_synced, published_from_browser, record_version
 from lms.database import utcnow
 from lms.extensions import db
-from lms.studio.models import FROM_FILES
-from lms.studio.versions import edited_in_browser_since_synced, published_from_browser, record_version
 
 
 @dataclass

@@ -28,7 +28,6 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _JUNK_FOLDERS = {"__MACOSX"}
 _JUNK_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 TRACKS_FILE = "tracks.yml"
-_FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
 
 class ArchiveProblem(Exception):
@@ -157,23 +156,3 @@ def read_course_zip(data: bytes) -> CourseArchive:
     if len(top) > 1 and not loose:
         raise ArchiveProblem("several_folders")
     return CourseArchive(folder=None, files=files)
-
-
-def pack_files(files: dict[str, bytes], folder: str | None = None, extra: dict[str, bytes] | None = None) -> bytes:
-    """A ZIP of {path: bytes}, optionally inside `folder/`. Same files, same bytes: sorted, fixed timestamps."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        entries = {**(extra or {}), **{(f"{folder}/{path}" if folder else path): content
-                                       for path, content in files.items()}}
-        for name in sorted(entries):
-            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, entries[name])
-    return buffer.getvalue()
-
-
-def unpack_files(blob: bytes) -> dict[str, bytes]:
-    """The files of a stored draft or version (written by pack_files)."""
-    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
-        return {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}

@@ -10,8 +10,9 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from lms.content.models import Course
+from lms.content.versions import CourseVersion
 from lms.extensions import db
-from lms.studio.models import CourseAuthor, CourseDraft, CourseVersion
+from lms.studio.models import CourseAuthor, CourseDraft
 
 
 def is_author(user, slug: str) -> bool:

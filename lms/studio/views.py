@@ -25,12 +25,21 @@ from lms.accounts.service import find_by_phone
 from lms.content.messages import guide_section
 from lms.content.models import Course, Track
 from lms.content.parser import MEDIA_TYPES
+from lms.content.versions import (
+    CourseVersion,
+    find_version,
+    latest_numbers,
+    latest_version,
+    pack_files,
+    version_files,
+    versions_of,
+)
 from lms.extensions import db
 from lms.learning.pages import reading_language
 from lms.numbers import whole_number_within
 from lms.quizzes.attempts import pass_mark_for
 from lms.quizzes.grading import grade_attempt
-from lms.studio.archive import MAX_ZIP_BYTES, ArchiveProblem, pack_files, read_course_zip
+from lms.studio.archive import MAX_ZIP_BYTES, ArchiveProblem, read_course_zip
 from lms.studio.forms import (
     AuthorForm,
     ConfirmForm,
@@ -43,7 +52,7 @@ from lms.studio.forms import (
 )
 from lms.studio.guide import read_guide, section_id
 from lms.studio.images import MAX_INPUT_BYTES, ImageProblem, prepare_upload
-from lms.studio.models import CourseDraft, CourseVersion
+from lms.studio.models import CourseDraft
 from lms.studio.policy import authored_slugs, course_exists, may_edit
 from lms.studio.preview import (
     build_course,
@@ -52,7 +61,6 @@ from lms.studio.preview import (
     preview_file,
     quiz_questions,
 )
-from lms.studio.versions import find_version, latest_numbers, latest_version, version_files, versions_of
 from lms.studio.workspace import (
     StudioError,
     add_author,

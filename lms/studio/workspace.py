@@ -27,13 +27,21 @@ from lms.content.parser import (
 )
 from lms.content.problems import Problem
 from lms.content.sync import publish_course, put_in_learning_order
+from lms.content.versions import (
+    FROM_BROWSER,
+    ROLLBACK,
+    CourseVersion,
+    find_version,
+    latest_version,
+    pack_files,
+    unpack_files,
+    version_files,
+)
 from lms.database import utcnow
 from lms.extensions import db
-from lms.studio.archive import pack_files, unpack_files
 from lms.studio.images import tidy_media
-from lms.studio.models import FROM_BROWSER, ROLLBACK, CourseAuthor, CourseDraft, CourseVersion
+from lms.studio.models import CourseAuthor, CourseDraft
 from lms.studio.policy import course_exists, may_edit
-from lms.studio.versions import find_version, latest_version, version_files
 
 MAX_TEXT_BYTES = 512 * 1024
 

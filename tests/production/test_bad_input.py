@@ -39,12 +39,13 @@ from lms.cohorts.workshops import new_join_code
 from lms.content.models import CourseItem
 from lms.content.parser import load_catalog, parse_course, parse_tracks, read_folder
 from lms.content.problems import CourseValidationError, Problem
+from lms.content.versions import CourseVersion
 from lms.extensions import db
 from lms.learning.progress import enrol
 from lms.quizzes.attempts import start_attempt
 from lms.quizzes.grading import draw_layout, grade_attempt
 from lms.quizzes.models import QuizAttempt
-from lms.studio.models import CourseAuthor, CourseVersion
+from lms.studio.models import CourseAuthor
 from tests.conftest import COURSES, PASSWORD, csrf_token_from
 from tests.reports.factories import enrol as enrol_with_dates
 

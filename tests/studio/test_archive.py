@@ -10,8 +10,9 @@ import zipfile
 
 import pytest
 
+from lms.content.versions import pack_files, unpack_files
 from lms.studio import archive as archive_module
-from lms.studio.archive import ArchiveProblem, pack_files, read_course_zip, read_zip, unpack_files
+from lms.studio.archive import ArchiveProblem, read_course_zip, read_zip
 from tests.studio.conftest import make_zip
 from tests.studio.conftest import pack_files as course_files
 

@@ -6,8 +6,8 @@ import html
 
 from sqlalchemy import select, update
 
+from lms.content.versions import CourseVersion
 from lms.extensions import db
-from lms.studio.models import CourseVersion
 from tests.studio.conftest import BROKEN_QUIZ, make_zip, pack_files, save_file, upload
 
 QUIZ = "02-packing-check.quiz.md"

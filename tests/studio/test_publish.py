@@ -11,10 +11,11 @@ from lms.content.models import Course, CourseItem
 from lms.content.ordering import learning_order
 from lms.content.parser import load_catalog
 from lms.content.sync import sync_catalog
+from lms.content.versions import CourseVersion
 from lms.extensions import db
 from lms.learning.models import ItemProgress
 from lms.learning.progress import enrol, find_course, find_item, finish_lesson
-from lms.studio.models import CourseDraft, CourseVersion
+from lms.studio.models import CourseDraft
 from tests.conftest import COURSES
 from tests.studio.conftest import BROKEN_QUIZ, PACK_LESSON, make_zip, pack_files, save_file, upload
 
