@@ -1,6 +1,7 @@
 """Imports every feature's models so SQLAlchemy and Alembic see the whole schema."""
 
 from lms.accounts.models import SignIn, SignInToken, User
+from lms.accounts.villages import Village
 from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate, CertificatePdf
 from lms.cohorts.models import Cohort, CohortInvitation, CohortMember, TraineeImport
@@ -14,5 +15,5 @@ __all__ = [
     "AuditEvent", "Certificate", "CertificatePdf", "Cohort", "CohortInvitation", "CohortMember", "Course",
     "CourseItem", "CourseMedia", "Enrolment",
     "ItemProgress", "QuizAttempt", "SignIn", "SignInToken", "Track", "TraineeImport", "User",
-    "CourseAuthor", "CourseDraft", "CourseVersion", "rate_limit_counter",
+    "CourseAuthor", "CourseDraft", "CourseVersion", "Village", "rate_limit_counter",
 ]
