@@ -82,7 +82,6 @@
       var showing = input.type === "password";
       input.type = showing ? "text" : "password";
       toggle.textContent = showing ? toggle.dataset.hide : toggle.dataset.show;
-      toggle.setAttribute("aria-label", showing ? toggle.dataset.hideLabel : toggle.dataset.showLabel);
       toggle.setAttribute("aria-pressed", showing ? "true" : "false");
     });
   });

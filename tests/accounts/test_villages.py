@@ -54,6 +54,8 @@ def test_loading_replaces_the_list_and_an_empty_file_changes_nothing(runner, tmp
 def test_every_password_field_has_a_show_hide_button_and_the_hint_states_the_rule(client):
     html = client.get("/register").get_data(as_text=True)
     assert html.count("data-password-toggle=") == 2
-    assert "At least 8 characters; a Chinese character counts as one." in html
-    assert "A short sentence" not in html
+    assert "至少 8 个字，一个汉字算一个。" in html  # today's rule: 8, so a 5-character "short sentence" is not suggested
+    assert "一句短话" not in html
+    english = client.get("/register", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "At least 8 characters; a Chinese character counts as one." in english
     assert client.get("/login").get_data(as_text=True).count("data-password-toggle=") == 1
