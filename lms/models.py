@@ -1,6 +1,7 @@
 """Imports every feature's models so SQLAlchemy and Alembic see the whole schema."""
 
 from lms.accounts.models import SignIn, SignInToken, User
+from lms.accounts.villages import Village
 from lms.attendance.models import Attendance, AttendanceSession
 from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate, CertificatePdf
@@ -18,5 +19,5 @@ __all__ = [
     "AuditEvent", "Certificate", "CertificatePdf", "Cohort", "CohortInvitation", "CohortMember", "Course",
     "CourseItem", "CourseMedia", "Enrolment",
     "ItemProgress", "QuizAttempt", "SignIn", "SignInToken", "Track", "TraineeImport", "User",
-    "CourseAuthor", "CourseDraft", "CourseVersion", "TaskPhoto", "TaskSubmission", "rate_limit_counter",
+    "CourseAuthor", "CourseDraft", "CourseVersion", "TaskPhoto", "TaskSubmission", "Village", "rate_limit_counter",
 ]

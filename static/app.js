@@ -73,6 +73,70 @@
     });
   }
 
+  // Show/hide beside every password field: the button stays hidden where this file does not run.
+  document.querySelectorAll("[data-password-toggle]").forEach(function (toggle) {
+    var input = document.getElementById(toggle.dataset.passwordToggle);
+    if (!input) { return; }
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var showing = input.type === "password";
+      input.type = showing ? "text" : "password";
+      toggle.textContent = showing ? toggle.dataset.hide : toggle.dataset.show;
+      toggle.setAttribute("aria-pressed", showing ? "true" : "false");
+    });
+  });
+
+  // The offline page: the reader's language, the courses saved on this phone, a way back that needs no signal.
+  var offlinePage = document.querySelector("[data-offline-page]");
+  if (offlinePage) {
+    var chosen = (document.cookie.match(/(?:^|;\s*)lang=([^;]+)/) || [])[1] ||
+      ((navigator.languages && navigator.languages[0]) || navigator.language || "");
+    var lang = /^zh/i.test(chosen) ? "zh" : "en";
+    var sections = offlinePage.querySelectorAll("[data-message-lang]");
+    var mine = offlinePage.querySelector('[data-message-lang="' + lang + '"]');
+    if (mine) {
+      sections.forEach(function (section) { section.hidden = section !== mine; });
+      document.documentElement.lang = mine.getAttribute("lang");
+      var heading = mine.querySelector("h2");
+      if (heading && mine !== sections[0]) {
+        var h1 = document.createElement("h1");
+        h1.textContent = heading.textContent;
+        heading.replaceWith(h1);
+        var sub = mine.querySelector("h3");
+        if (sub) { var h2 = document.createElement("h2"); h2.textContent = sub.textContent; sub.replaceWith(h2); }
+      }
+      document.title = mine.querySelector("h1").textContent;
+    }
+    mine = mine || sections[0];
+    var back = mine.querySelector("[data-go-back]");
+    if (back && window.history.length > 1) {
+      back.addEventListener("click", function (event) { event.preventDefault(); window.history.back(); });
+    }
+    var list = mine.querySelector("[data-saved-courses]");
+    var none = mine.querySelector("[data-no-saved-courses]");
+    var showNone = function () { if (none) { none.hidden = false; } };
+    if (!window.caches) { showNone(); } else {
+      caches.open("cunke-pages").then(function (cache) { return cache.keys(); }).then(function (requests) {
+        var courses = requests.filter(function (request) {
+          return /^\/courses\/[^/]+\/$/.test(new URL(request.url).pathname);
+        });
+        if (!courses.length) { showNone(); return; }
+        return Promise.all(courses.map(function (request) {
+          return caches.match(request).then(function (response) { return response.text(); }).then(function (html) {
+            var page = new DOMParser().parseFromString(html, "text/html");
+            var title = page.querySelector("h1");
+            var item = document.createElement("li");
+            var link = document.createElement("a");
+            link.href = new URL(request.url).pathname;
+            link.textContent = title ? title.textContent.trim() : link.href;
+            item.appendChild(link);
+            list.appendChild(item);
+          });
+        }));
+      }).catch(showNone);
+    }
+  }
+
   // "Save this course for offline": fetch every lesson and picture into the offline store.
   var saver = document.querySelector("[data-save-offline]");
   if (saver && window.caches && "serviceWorker" in navigator) {

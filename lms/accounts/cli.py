@@ -63,3 +63,20 @@ def create_command(phone: str, name: str, role: str, password: str) -> None:
     db.session.commit()
     click.echo(_("Created the account of %(name)s (%(phone)s), %(role)s.", name=user.display_name, phone=user.phone,
                  role=ROLE_NAMES[role]))
+
+
+@accounts_cli.command("villages")
+@click.argument("source", type=click.File("r", encoding="utf-8-sig"))
+def villages_command(source) -> None:
+    """Load the county's villages (a UTF-8 text file, one village per line); registration offers them."""
+    from lms.accounts.villages import parse_villages, replace_villages
+
+    try:
+        names = parse_villages(source.read())
+    except UnicodeDecodeError:
+        raise CommandError(_("The file is not UTF-8 text. Save it as UTF-8 and try again.")) from None
+    if not names:
+        raise CommandError(_("The file holds no village names; the list was left as it was."))
+    count = replace_villages(None, names)
+    db.session.commit()
+    click.echo(_("%(count)s villages loaded; registration now offers them.", count=count))

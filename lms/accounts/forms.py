@@ -52,6 +52,7 @@ class RegisterForm(FlaskForm):
         _l("Your name (as printed on certificates)"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=40), validate_name_field],
     )
+    village = StringField(_l("Village (optional)"), validators=[Length(max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password.")),
                                                          PasswordRules("phone")])
     confirm = PasswordField(

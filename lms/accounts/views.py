@@ -20,6 +20,7 @@ from lms.accounts.sign_ins import (
     start_sign_in,
 )
 from lms.accounts.signin_links import revoke_outstanding
+from lms.accounts.villages import village_names
 from lms.audit.log import record_event
 from lms.database import end_transaction
 from lms.extensions import db, limiter
@@ -86,7 +87,8 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.phone.data, form.display_name.data, form.password.data)
+            user = create_user(form.phone.data, form.display_name.data, form.password.data,
+                               village=form.village.data or "")
         except AccountError as error:
             if error.code != "phone_taken":
                 form.phone.errors.append(ACCOUNT_MESSAGES[error.code])
@@ -102,7 +104,8 @@ def register():
             else:
                 flash(_("Welcome, %(name)s! Choose a course to begin.", name=user.display_name), "success")
             return redirect(next_page)
-    return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
+    status = 200 if not form.errors else 400
+    return render_template("accounts/register.html", form=form, villages=village_names()), status
 
 
 def _registration_for_a_taken_phone(phone: str):

@@ -5,8 +5,8 @@ reviewed, the pass level) and its rubric per language are kept with the item, as
 questions. Trainees' work is kept per version (`task_submission`); its photos once each, by the
 SHA-256 of their re-encoded bytes (`task_photo`).
 
-Revision ID: 0012
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04 20:15:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,154 @@
+"""A trainee's moments on a phone (360 px) and a computer (1280 px), in Chinese and English: registering
+(village offered, show/hide, the password rule), the footer's touch targets, lesson tables without
+mid-word breaks, the offline page in the reader's language listing the courses saved on this phone.
+axe reports no serious or critical violation on any of these pages."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from lms.accounts.villages import replace_villages
+from lms.extensions import db
+from tests.browser.conftest import PHONE, serving
+from tests.browser.test_accessibility import audit
+from tests.browser.test_phone_journey import register
+
+SCREENS = {
+    "phone": PHONE,
+    "computer": {"viewport": {"width": 1280, "height": 800}},
+}
+WORDS = {
+    "zh": {"village": "村（可不填）", "password": "密码", "show": "显示密码", "hide": "隐藏密码",
+           "hint": "至少 8 个字", "locale": "zh-CN"},
+    "en": {"village": "Village (optional)", "password": "Password", "show": "Show password",
+           "hide": "Hide password", "hint": "At least 8 characters", "locale": "en-US"},
+}
+
+
+def _seed(app):
+    replace_villages(None, ["北山村", "南坡村"])
+    db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("moments") / "moments.sqlite3", _seed) as (base, _):
+        yield base
+
+
+@pytest.fixture(params=[(screen, language) for screen in SCREENS for language in WORDS],
+                ids=lambda p: f"{p[0]}-{p[1]}")
+def reader(request, browser):
+    screen, language = request.param
+    options = {**SCREENS[screen], "locale": WORDS[language]["locale"]}
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page, WORDS[language]
+    context.close()
+
+
+def test_registration_offers_the_villages_shows_the_rule_and_shows_or_hides_the_password(reader, site):
+    page, words = reader
+    page.goto(site + "/register")
+    village = page.get_by_label(words["village"])
+    assert village.get_attribute("list") == "village-list"
+    assert page.locator("#village-list option").evaluate_all("os => os.map(o => o.value)") == ["北山村", "南坡村"]
+    expect(page.locator("#password-hint")).to_contain_text(words["hint"])
+    password = page.get_by_label(words["password"], exact=True)
+    password.fill("我家果园在北山脚下")
+    toggle = page.locator("[data-password-toggle=password]")
+    expect(toggle).to_have_accessible_name(words["show"])
+    toggle.click()
+    assert password.get_attribute("type") == "text"
+    expect(toggle).to_have_accessible_name(words["hide"])
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    toggle.click()
+    assert password.get_attribute("type") == "password"
+    box, field = toggle.bounding_box(), password.bounding_box()
+    assert box["height"] >= 44 and box["x"] + box["width"] <= page.viewport_size["width"]
+    assert field["width"] >= 120
+    footer_links = page.locator(".site-footer a, .site-footer button").all()
+    assert footer_links
+    assert all(link.bounding_box()["height"] >= 44 for link in footer_links)
+    assert audit(page) == []
+
+
+def test_signed_in_footer_links_are_touch_sized(phone, site):
+    register(phone, site, phone="13900000021")
+    links = phone.locator(".site-footer a").all()
+    assert len(links) >= 2
+    heights = [link.bounding_box()["height"] for link in links]
+    assert min(heights) >= 44, heights
+
+
+def test_a_lesson_table_at_360_px_keeps_chinese_words_whole(phone, site):
+    register(phone, site, phone="13900000022")
+    phone.goto(site + "/courses/shop-basics/")
+    phone.locator("form[action$='/enrol'] button").click()
+    table = phone.locator(".prose table").first
+    expect(table).to_be_visible()
+    # A wide table like the real courses' fee tables: long words in narrow columns.
+    table.evaluate("""t => { t.querySelectorAll('tr').forEach(r => {
+        for (let i = 0; i < 4; i++) { const c = document.createElement(r.querySelector('th') ? 'th' : 'td');
+          c.textContent = '平台费用，每单扣除'; r.appendChild(c); } }); }""")
+    broken = table.evaluate("""t => {
+        const out = [];
+        t.querySelectorAll('th, td').forEach(cell => {
+          const text = cell.firstChild;
+          if (!text || text.nodeType !== 3) return;
+          const s = text.textContent, word = s.indexOf('平台费用');
+          if (word < 0) return;
+          const tops = [];
+          for (let i = word; i < word + 4; i++) {
+            const r = document.createRange(); r.setStart(text, i); r.setEnd(text, i + 1);
+            tops.push(Math.round(r.getBoundingClientRect().top));
+          }
+          if (new Set(tops).size > 1) out.push(s);
+        });
+        return out; }""")
+    assert broken == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # the table scrolls, not the page
+
+
+def test_the_offline_page_in_chinese_lists_a_saved_course_without_signal(phone, site):
+    page = phone
+    register(page, site, phone="13900000023")
+    page.goto(site + "/courses/shop-basics/")
+    page.locator("form[action$='/enrol'] button").click()
+    page.goto(site + "/courses/shop-basics/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.get_by_role("button", name="保存整门课，离线也能看").click()
+    expect(page.locator("[data-save-status]")).not_to_be_empty()
+    page.wait_for_function("caches.open('cunke-pages').then(c => c.match(location.origin + '/courses/shop-basics/'))"
+                           ".then(r => !!r)")
+    title = page.locator("h1").inner_text()
+    page.context.set_offline(True)
+    try:
+        page.goto(site + "/courses/shop-basics/never-opened")
+        expect(page.get_by_role("heading", name="现在没有信号", level=1)).to_be_visible()
+        expect(page.locator("[data-message-lang=en]")).to_be_hidden()
+        assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+        saved = page.locator("[data-message-lang=zh] .saved-courses a")
+        expect(saved).to_have_text([title])
+        assert audit(page) == []
+        saved.click()
+        expect(page.locator("h1")).to_have_text(title)
+    finally:
+        page.context.set_offline(False)
+
+
+def test_the_offline_page_follows_an_english_reader(browser, site):
+    context = browser.new_context(**{**PHONE, "locale": "en-US"})
+    page = context.new_page()
+    try:
+        page.goto(site + "/offline")
+        expect(page.locator("[data-message-lang=zh]")).to_be_hidden()
+        expect(page.get_by_role("heading", name="No signal right now", level=1)).to_be_visible()
+        expect(page.locator("[data-message-lang=en] [data-no-saved-courses]")).to_be_visible()
+        assert audit(page) == []
+    finally:
+        context.close()
