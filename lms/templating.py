@@ -267,6 +267,10 @@ def init_templating(app: Flask) -> None:
     def datetime_filter(value, style: str = "medium") -> str:
         return format_datetime(value, style) if value else ""
 
+    # WeChat's own browser does not download files: pages offer pictures and an "open in browser" hint.
+    # A global, not a context variable, so imported macros see it too.
+    app.jinja_env.globals["in_wechat"] = lambda: "MicroMessenger" in request.headers.get("User-Agent", "")
+
     @app.context_processor
     def interface():
         locale = str(get_locale())

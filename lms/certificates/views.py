@@ -51,6 +51,7 @@ from lms.certificates.issuing import (
 )
 from lms.certificates.models import Certificate
 from lms.certificates.pdfs import RenderingBusy, certificate_pdf
+from lms.certificates.pictures import PictureError, certificate_picture
 from lms.certificates.rendering import CertificateRenderError, MissingGlyphs
 from lms.certificates.verification import verify_code
 from lms.cohorts.models import Cohort
@@ -157,19 +158,28 @@ def _cannot_print(certificate: Certificate, problem: Exception):
     return render_template("certificates/cannot_print.html", certificate=certificate, missing=missing), 409
 
 
-@bp.route("/certificates/<code>.pdf")
-@signed_in
-def download(code: str):
+def _own_certificate_or_404(code: str) -> Certificate:
     normalized = normalize_code(code)
     certificate = find_by_code(normalized) if normalized else None
     if certificate is None or not may_download(current_user, certificate):
         abort(404)
+    return certificate
+
+
+def _busy() -> Response:
+    response = Response(render_template("certificates/busy.html"), status=503)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+@bp.route("/certificates/<code>.pdf")
+@signed_in
+def download(code: str):
+    certificate = _own_certificate_or_404(code)
     try:
         pdf = certificate_pdf(certificate.id)
     except RenderingBusy:
-        response = Response(render_template("certificates/busy.html"), status=503)
-        response.headers["Retry-After"] = "5"
-        return response
+        return _busy()
     except CertificateRenderError as problem:
         return _cannot_print(certificate, problem)
     response = send_file(io.BytesIO(pdf.content), mimetype="application/pdf", etag=pdf.sha256,
@@ -179,6 +189,26 @@ def download(code: str):
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(_download_name(certificate))}")
     response.cache_control.public = False
     response.cache_control.private = True  # personal: browsers may keep it, shared caches may not
+    return response
+
+
+@bp.route("/certificates/<code>.jpg")
+@signed_in
+def picture(code: str):
+    """The certificate as a picture, shown inline so a phone (and WeChat's browser) can long-press and save it."""
+    certificate = _own_certificate_or_404(code)
+    try:
+        pdf = certificate_pdf(certificate.id)
+        content = certificate_picture(pdf.content)
+    except RenderingBusy:
+        return _busy()
+    except (CertificateRenderError, PictureError) as problem:
+        return _cannot_print(certificate, problem)
+    response = send_file(io.BytesIO(content), mimetype="image/jpeg", etag=pdf.sha256, max_age=PDF_MAX_AGE,
+                         conditional=True)
+    response.headers["Content-Disposition"] = f'inline; filename="certificate-{certificate.code}.jpg"'
+    response.cache_control.public = False
+    response.cache_control.private = True
     return response
 
 

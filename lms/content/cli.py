@@ -65,3 +65,32 @@ def sync_command(directory: str | None) -> None:
     click.echo(_("Synced %(folder)s: %(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
                  "%(withdrawn)s withdrawn.", folder=str(folder), added=len(report.added),
                  updated=len(report.updated), unchanged=len(report.unchanged), withdrawn=len(report.withdrawn)))
+
+
+@courses_cli.command("import-questions")
+@click.argument("bank", type=click.Path(exists=True, dir_okay=False))
+@click.option("--into", "target", required=True, help="COURSE/NN-slug.quiz.md inside the course folder.")
+@click.option("--title", default=None, help="The quiz title (default: the sheet or category name).")
+@click.option("--directory", default=None, type=click.Path(file_okay=False))
+def import_questions_command(bank: str, target: str, title: str | None, directory: str | None) -> None:
+    """Write an Excel 题库 (XLSX, CSV) or a Moodle GIFT file as quiz files; report every row it could not read."""
+    from lms.content.questionbank.importing import import_bank  # noqa: PLC0415
+
+    written, problems = import_bank(Path(bank), _folder(directory), target, title)
+    for problem in problems:
+        click.echo(f"{Path(bank).name}:{problem}", err=True)
+    for path in written:
+        click.echo(_("Wrote %(path)s", path=str(path)))
+    if not written:
+        raise CommandError(_("No quiz was written."))
+
+
+@courses_cli.command("export-questions")
+@click.argument("quiz", type=click.Path(exists=True, dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+def export_questions_command(quiz: str, output: str) -> None:
+    """Write a quiz (and its English twin, when there is one) in the Excel 题库 layout."""
+    from lms.content.questionbank.importing import export_quiz  # noqa: PLC0415
+
+    Path(output).write_bytes(export_quiz(Path(quiz)))
+    click.echo(_("Wrote %(path)s", path=output))

@@ -9,6 +9,7 @@ XLSX file, the admin page and `flask export completions`.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -339,6 +340,20 @@ class CompletionExport:
             yield from self.batches()
 
         return csv_chunks(all_batches())
+
+    def json_stream(self, filters: dict | None = None) -> Iterator[bytes]:
+        """A JSON document, written while the database is read: the filters, then one object per row keyed by
+        the CSV's machine names (values as in the CSV: numbers are numbers, times ISO 8601 text, "" when empty)."""
+        yield (b'{"columns":' + json.dumps(list(COLUMN_NAMES)).encode()
+               + b',"filters":' + json.dumps(filters or {}, ensure_ascii=False, default=str).encode()
+               + b',"rows":[')
+        first = True
+        for batch in self.batches():
+            pieces = [json.dumps(dict(zip(COLUMN_NAMES, row, strict=True)), ensure_ascii=False) for row in batch]
+            if pieces:
+                yield (b"" if first else b",") + "\n,".join(pieces).encode("utf-8")
+                first = False
+        yield b"]}\n"
 
     def write_csv(self, target: IO[bytes]) -> int:
         """Write the CSV to a binary file; returns the number of data rows."""

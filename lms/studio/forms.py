@@ -47,3 +47,13 @@ class ConfirmForm(FlaskForm):
 class AuthorForm(FlaskForm):
     phone = StringField(_l("Instructor's phone number"), validators=[DataRequired(_l("Enter a phone number.")),
                                                                       validate_phone_field])
+
+
+class QuestionBankForm(FlaskForm):
+    bank = FileField(_l("Question bank: Excel (.xlsx), CSV or Moodle GIFT (.gift, .txt)"),
+                     validators=[FileRequired(_l("Choose a question bank file."))])
+    name = StringField(_l("Quiz file name"), default="10-question-bank.quiz.md", validators=[
+        DataRequired(_l("Enter a file name, like 05-pricing-check.quiz.md.")), Length(max=100),
+        Regexp(r"^\d{1,3}-[a-z0-9]+(?:-[a-z0-9]+)*\.quiz\.md$",
+               message=_l("Name the quiz like 05-pricing-check.quiz.md.")),
+    ])

@@ -25,6 +25,8 @@ from lms.accounts.service import find_by_phone
 from lms.content.messages import guide_section
 from lms.content.models import Course, Track
 from lms.content.parser import MEDIA_TYPES
+from lms.content.questionbank.excel import template_xlsx
+from lms.content.questionbank.importing import quiz_files, read_any
 from lms.content.versions import (
     CourseVersion,
     find_version,
@@ -47,6 +49,7 @@ from lms.studio.forms import (
     ImageForm,
     NewFileForm,
     PublishForm,
+    QuestionBankForm,
     UploadForm,
     VersionUploadForm,
 )
@@ -786,3 +789,75 @@ def phone(slug: str, source: str):
     return render_template("studio/phone.html", slug=slug, source=source, editable=may_edit(current_user, slug),
                            frame_url=url_for("studio.preview_course", slug=slug, source=source))
 
+
+
+# ---------------------------------------------------------------- question banks from Excel or Moodle
+
+MAX_BANK_BYTES = 5 * 1024 * 1024
+
+
+@bp.route("/question-bank-template.<lang>.xlsx")
+@instructors_only
+def question_bank_template(lang: str):
+    if lang not in ("zh", "en"):
+        abort(404)
+    response = Response(template_xlsx(english=lang == "en"),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = "question-bank-template" if lang == "en" else "tiku-template"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@bp.route("/<slug>/questions", methods=["GET", "POST"])
+@instructors_only
+def import_questions(slug: str):
+    """Upload a bank, see what it becomes (and every row it could not read); saving adds it to the draft."""
+    editable_or_404(slug)
+    form = QuestionBankForm()
+    files, draft = working_files(slug)
+    if request.method == "POST" and request.form.get("action") == "save":
+        return _save_bank_files(slug, files, draft)
+    result = generated = previews = None
+    status = 200
+    if form.validate_on_submit():
+        data = read_upload(form.bank.data, MAX_BANK_BYTES)
+        if data is None:
+            form.bank.errors.append(_("The file is larger than %(mb)s MB.", mb=MAX_BANK_BYTES // 1024 // 1024))
+            status = 400
+        else:
+            result = read_any(data, form.bank.data.filename or "")
+            generated = {path.split("/", 1)[1]: text for path, text in
+                         quiz_files(result, f"{slug}/{form.name.data}", None).items()}
+            media_base = url_for("studio.preview_media", slug=slug, source=working_source(draft, slug) or DRAFT,
+                                 path="")
+            previews = {path: preview_file(path, text, files, media_base) for path, text in generated.items()}
+    elif request.method == "POST":
+        status = 400
+    return render_template("studio/questions.html", slug=slug, form=form, result=result, generated=generated,
+                           previews=previews, existing=set(files), draft=draft,
+                           revision=draft.revision if draft else 0), status
+
+
+def _save_bank_files(slug: str, files: dict[str, bytes], draft) -> Response:
+    form = ConfirmForm()
+    names = request.form.getlist("path")
+    texts = request.form.getlist("text")
+    if not form.validate_on_submit() or not names or len(names) != len(texts):
+        abort(400)
+    if any(not re.fullmatch(r"\d{1,4}-[a-z0-9-]+\.quiz(?:\.en)?\.md", name) for name in names):
+        abort(400)
+    clashes = [name for name in names if name in files]
+    if clashes:
+        flash(_("%(name)s exists already.", name=", ".join(clashes)), "error")
+        return redirect(url_for("studio.import_questions", slug=slug))
+    try:
+        for name, text in zip(names, texts, strict=True):
+            files = set_file(files, name, text)
+        save_draft(slug, files, current_user, whole_number_within(request.form.get("revision"), 0, 10**9) or 0)
+        db.session.commit()
+    except StudioError as problem:
+        db.session.rollback()
+        flash(studio_message(problem), "error")
+        return redirect(url_for("studio.import_questions", slug=slug))
+    flash(_("Saved in the draft. Trainees see it only after you publish."), "success")
+    return redirect(url_for("studio.course", slug=slug))

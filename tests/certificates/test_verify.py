@@ -81,3 +81,22 @@ def test_a_malformed_number_is_explained_next_to_the_field(client, courses):
 def test_the_empty_form_asks_for_a_number(client, courses):
     response = client.get("/verify")
     assert response.status_code == 200 and 'name="code"' in response.get_data(as_text=True)
+
+
+def test_a_link_pasted_in_a_chat_previews_status_course_and_centre_with_the_name_masked(client, completed, trainee,
+                                                                                        make_user):
+    import re  # noqa: PLC0415
+    from html import unescape  # noqa: PLC0415
+
+    certificate = completed(trainee)
+    page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    meta = {name: unescape(value) for name, value in re.findall(r'<meta property="og:(\w+)" content="([^"]*)"', page)}
+    assert meta["title"] == "有效证书：开店基础"
+    assert "吕*鸿" in meta["description"] and "县电子商务培训中心" in meta["description"]
+    assert "吕振鸿" not in page
+    assert meta["url"].endswith(f"/verify/{certificate.code}")
+    assert "image" not in meta  # nothing a chat app would fetch from elsewhere
+    revoke_certificate(certificate, make_user("admin"), "错发")
+    db.session.commit()
+    page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert re.search(r'<meta property="og:title" content="已撤销', page)

@@ -338,3 +338,32 @@ def test_the_audit_log_pages_backwards(client, auth, county):
     link = first.split('href="/admin/reports/audit?')[-1].split('"')[0].replace("&amp;", "&")
     older = client.get(f"/admin/reports/audit?{link}").get_data(as_text=True)
     assert "number: 4<" in older and "number: 54" not in older
+
+
+# ---------------------------------------------------------------- JSON for other systems
+
+
+def test_the_json_export_has_the_csv_rows_under_the_machine_names_with_the_same_filters(client, auth, county):
+    import json  # noqa: PLC0415
+
+    auth.login(county.admin)
+    response = client.get("/admin/reports/export?format=json&status=completed")
+    assert response.status_code == 200 and response.is_streamed and response.mimetype == "application/json"
+    document = json.loads(response.get_data(as_text=True))
+    assert document["columns"] == list(COLUMN_NAMES)
+    assert document["filters"] == {"date_field": "completed", "status": "completed"}
+    assert document["rows"] == export_rows(ExportFilters(status="completed"))
+    assert document["rows"] and all(row["status"] == "completed" for row in document["rows"])
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.completions")).all()
+    assert events[-1].details["format"] == "json"
+
+
+def test_a_json_export_with_a_filter_it_cannot_read_answers_400_with_the_reason(client, auth, county):
+    auth.login(county.admin)
+    response = client.get("/admin/reports/export?format=json&date_from=2025-05-02&date_to=2025-05-01")
+    assert response.status_code == 400 and "date_to" in response.get_json()["errors"]
+
+
+def test_the_json_export_is_for_administrators_only(client, auth, county, make_user):
+    auth.login(make_user("instructor"))
+    assert client.get("/admin/reports/export?format=json").status_code == 403
