@@ -54,7 +54,7 @@ from lms.studio.forms import (
     VersionUploadForm,
 )
 from lms.studio.guide import read_guide, section_id
-from lms.studio.images import MAX_INPUT_BYTES, ImageProblem, prepare_upload
+from lms.content.images import MAX_INPUT_BYTES, ImageProblem, prepare_upload
 from lms.studio.models import CourseDraft
 from lms.studio.policy import authored_slugs, course_exists, may_edit
 from lms.studio.preview import (

@@ -39,7 +39,7 @@ from lms.content.versions import (
 )
 from lms.database import utcnow
 from lms.extensions import db
-from lms.studio.images import tidy_media
+from lms.content.images import tidy_media
 from lms.studio.models import CourseAuthor, CourseDraft
 from lms.studio.policy import course_exists, may_edit
 
