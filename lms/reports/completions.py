@@ -30,15 +30,7 @@ from lms.learning.models import Enrolment, ItemProgress
 from lms.reports.certificates import certificates_for
 from lms.reports.filters import ExportFilters, filtered_enrolments
 from lms.reports.timefmt import iso_local, raw_time
-from lms.spreadsheets import (
-    CsvEncoder,
-    add_sheet,
-    csv_chunks,
-    date_cell,
-    new_write_only_workbook,
-    safe_cell,
-    safe_text,
-)
+from lms.spreadsheets import CsvEncoder, csv_chunks, safe_cell, safe_text, xlsx_chunks
 
 HEADER_LANGUAGES = ("zh", "en", "machine")
 CHUNK_SIZE = 2000
@@ -232,6 +224,7 @@ class CompletionExport:
         self.vocabulary = Vocabulary.build(header_language)
         self.chunk_size = chunk_size
         self.engine = db.engine
+        self.rows_written = 0  # by the last XLSX stream
 
     # -------------------------------------------------------------- queries
 
@@ -397,27 +390,35 @@ class CompletionExport:
             columns.append((item_id, label))
         return columns
 
-    def write_xlsx(self, target: IO[bytes] | str) -> int:
-        """Write an XLSX workbook (write-only mode: rows go to disk as they come); returns the data rows.
+    def xlsx_stream(self) -> Iterator[bytes]:
+        """An XLSX workbook, sent while the database is read (`xlsx_chunks`).
 
         Beyond the CSV's columns: moments are date cells (sortable, shown as 2025-03-10 10:00 in Excel
         and WPS) and every quiz of the exported courses has a score column of its own.
         """
         quizzes = self.quiz_columns()
-        workbook = new_write_only_workbook()
         header = self.header_row() + [safe_cell(label) for _, label in quizzes]
-        sheet = add_sheet(workbook, self.sheet_title(), header, [c.width for c in COLUMNS] + [14] * len(quizzes))
-        date_cells = {index: date_cell(sheet) for index in DATE_COLUMNS}
-        rows = 0
-        for batch, scores in self._batches():
-            for row, aggregated in zip(batch, scores, strict=True):
-                for index, cell in date_cells.items():  # written as the row is appended: one cell per column
-                    cell.value = datetime.fromisoformat(row[index]).replace(tzinfo=None) if row[index] else None
-                    row[index] = cell if row[index] else None
-                by_item = dict(part.split(":") for part in aggregated.split(";")) if aggregated else {}
-                row.extend(float(by_item[str(item_id)]) if str(item_id) in by_item else None
-                           for item_id, _ in quizzes)
-                sheet.append(row)
-            rows += len(batch)
-        workbook.save(target)
-        return rows
+
+        item_keys = [str(item_id) for item_id, _ in quizzes]
+        no_scores = [None] * len(quizzes)
+
+        def rows():
+            for batch, scores in self._batches():
+                for row, aggregated in zip(batch, scores, strict=True):
+                    for index in DATE_COLUMNS:
+                        row[index] = datetime.fromisoformat(row[index]).replace(tzinfo=None) if row[index] else None
+                    if aggregated:
+                        by_item = dict(part.split(":") for part in aggregated.split(";"))
+                        row.extend([float(by_item[key]) if key in by_item else None for key in item_keys])
+                    else:
+                        row.extend(no_scores)
+                self.rows_written += len(batch)
+                yield batch
+
+        return xlsx_chunks(self.sheet_title(), header, rows(), [c.width for c in COLUMNS] + [14] * len(quizzes))
+
+    def write_xlsx(self, target: IO[bytes]) -> int:
+        """Write the XLSX to a binary file; returns the number of data rows."""
+        for chunk in self.xlsx_stream():
+            target.write(chunk)
+        return self.rows_written

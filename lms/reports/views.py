@@ -243,18 +243,11 @@ def export():
             return render_template("reports/export.html", form=form, villages=villages)
         stamp = f"{datetime.now(zone()):%Y-%m-%d-%H%M}"
         details = {"format": form.file_format.data, "header": form.header.data, "filters": filters.for_audit()}
-        if form.file_format.data == "xlsx":
-            handle = tempfile.TemporaryFile()  # XLSX starts once written; rows go to disk, not memory
-            try:
-                rows = completion_export.write_xlsx(handle)
-            except BaseException:
-                handle.close()
-                raise
-            record_event(current_user, "export.completions", rows=rows, **details)
-            db.session.commit()
-            return download(file_response(handle, XLSX_MIMETYPE), f"completions-{stamp}.xlsx")
         record_event(current_user, "export.completions", rows=rows, **details)
         db.session.commit()
+        if form.file_format.data == "xlsx":
+            stream = stream_with_context(completion_export.xlsx_stream())
+            return download(Response(stream, mimetype=XLSX_MIMETYPE), f"completions-{stamp}.xlsx")
         stream = stream_with_context(completion_export.csv_stream())
         return download(Response(stream, mimetype="text/csv; charset=utf-8"), f"completions-{stamp}.csv")
     return render_template("reports/export.html", form=form, villages=villages), 400 if form.errors else 200

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.access import role_required
 from lms.accounts.service import find_by_phone
+from lms.content.images import MAX_INPUT_BYTES, ImageProblem, prepare_upload
 from lms.content.messages import guide_section
 from lms.content.models import Course, Track
 from lms.content.parser import MEDIA_TYPES
@@ -54,7 +55,6 @@ from lms.studio.forms import (
     VersionUploadForm,
 )
 from lms.studio.guide import read_guide, section_id
-from lms.studio.images import MAX_INPUT_BYTES, ImageProblem, prepare_upload
 from lms.studio.models import CourseDraft
 from lms.studio.policy import authored_slugs, course_exists, may_edit
 from lms.studio.preview import (

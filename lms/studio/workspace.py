@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.audit.log import record_event
+from lms.content.images import tidy_media
 from lms.content.models import Course, Track
 from lms.content.parser import (
     COURSE_FILE,
@@ -39,7 +40,6 @@ from lms.content.versions import (
 )
 from lms.database import utcnow
 from lms.extensions import db
-from lms.studio.images import tidy_media
 from lms.studio.models import CourseAuthor, CourseDraft
 from lms.studio.policy import course_exists, may_edit
 

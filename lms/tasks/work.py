@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
 from lms.audit.log import record_event
+from lms.content.images import ImageProblem, shrink_photo
 from lms.content.published import PublishedItem
 from lms.content.taskfile import passes
 from lms.database import utcnow
 from lms.extensions import db
 from lms.learning.progress import record_task_passed, require_enrolment
-from lms.studio.images import ImageProblem, shrink_photo
 from lms.tasks.models import AGAIN, PASSED, WAITING, TaskPhoto, TaskSubmission
 
 LONGEST_SIDE = 1600

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from lms.studio.images import MAX_WIDTH, ImageProblem, prepare_upload, tidy_media
+from lms.content.images import MAX_WIDTH, ImageProblem, prepare_upload, tidy_media
 
 
 def photo(width: int = 2560, height: int = 1920, image_format: str = "JPEG", orientation: int | None = None,

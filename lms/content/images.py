@@ -1,4 +1,4 @@
-"""Pictures for a course's media/: type by content, large photos scaled down, camera data removed.
+"""Pictures for course media and for practical tasks' photos: type by content, scaled down, no camera data.
 
 A phone photo is 3–8 MB and 4000 pixels wide; trainees on a weak signal should get a few hundred
 kilobytes at most. JPEG, PNG and WebP are decoded with Pillow, turned upright (the EXIF
