@@ -16,6 +16,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms.access import public, role_required, signed_in
+from lms.accounts.signin_views import remember_after_sign_in
 from lms.attendance import checkin as marking
 from lms.attendance.checkin import set_requirement
 from lms.attendance.clock import attendance_now, local_zone
@@ -265,8 +266,9 @@ def checkin_link(session_id: int, code: str):
         found = marking.session_for_link(session_id, code, current_app.config["SECRET_KEY"], attendance_now())
         if found.answer != "open":
             return _answer(found, 404 if found.answer == marking.WRONG_CODE else 409)
-        token = _passes().dumps(session_id)
-        return redirect(url_for("accounts.login", next=url_for("attendance.checkin_pass", token=token)))
+        back = url_for("attendance.checkin_pass", token=_passes().dumps(session_id))
+        remember_after_sign_in(back)  # for a sign-in card, whose link cannot carry `next`
+        return redirect(url_for("accounts.login", next=back))
     db.session.commit()  # a GET that writes: begin again as a writer (lms/database.py)
     with write_transaction():
         found = marking.session_for_link(session_id, code, current_app.config["SECRET_KEY"], attendance_now())
