@@ -12,14 +12,22 @@ from lms.accounts.signin_forms import ChoosePasswordForm, ResetWithCodeForm, Use
 from lms.accounts.signin_links import choose_first_password, find_usable_link, redeem_reset_code, use_sign_in_link
 from lms.accounts.views import _phone_key, start_session
 from lms.extensions import db, limiter
+from lms.security import safe_next
 
 bp = Blueprint("signin_links", __name__)
 
 CARD_SIGNIN_PENDING = "card_signin_pending"  # session key: came in with a card, no password chosen yet
+AFTER_SIGN_IN = "after_sign_in"  # session key: where a card sign-in lands once the password is chosen
 # What someone who came in with a card may still open before choosing a password. Another card or a
 # reset code stays usable: on a shared phone the next trainee must not land on this one's form.
 _ALLOWED_BEFORE_PASSWORD = {"signin_links.choose_password", "signin_links.redeem", "signin_links.reset",
                             "accounts.logout", "assets", "static", "language.switch_language"}
+
+
+def remember_after_sign_in(target: str) -> None:
+    """A page that sends a signed-out visitor to sign in keeps its way back here too: a card's QR code
+    opens /signin/<token>, which cannot carry `next`, so the card sign-in finds the way back here."""
+    session[AFTER_SIGN_IN] = target
 
 
 @bp.before_app_request
@@ -52,9 +60,12 @@ def redeem(token: str):
         user = use_sign_in_link(token)
         if user is None:
             return render_template("accounts/signin_link_spent.html"), 404
+        landing = safe_next(request.args.get("next") or session.get(AFTER_SIGN_IN), "")
         start_session(user)
         db.session.commit()
         session[CARD_SIGNIN_PENDING] = True
+        if landing:
+            session[AFTER_SIGN_IN] = landing
         return redirect(url_for("signin_links.choose_password"))
     return render_template("accounts/signin_link.html", name=link.user.display_name, form=form)
 
@@ -67,11 +78,12 @@ def choose_password():
     user = current_user._get_current_object()  # login_user needs the user itself, not the proxy
     form = ChoosePasswordForm(phone=user.phone)
     if form.validate_on_submit():
+        landing = safe_next(session.get(AFTER_SIGN_IN), url_for("learning.my_learning"))
         choose_first_password(user, form.password.data)
         start_session(user)  # a new sign-in (the new password ended the others); clears the "choose a password" mark
         db.session.commit()
         flash(_("Your password is set. Next time, sign in with your phone number and this password."), "success")
-        return redirect(url_for("learning.my_learning"))
+        return redirect(landing)
     return render_template("accounts/choose_password.html", form=form), 400 if form.errors else 200
 
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from lms.attendance.sessions import MAX_REPEAT_WEEKS
 from lms.numbers import WholeNumberField
+from lms.reports.forms import ExportFilterFields
 
 
 class SessionForm(FlaskForm):
@@ -43,3 +44,11 @@ class CodeForm(FlaskForm):
 class RequirementForm(FlaskForm):
     percent = WholeNumberField(_l("Certificates need at least this share of the sessions held (%), empty for none"),
                                validators=[Optional()], low=1, high=100, message=_l("Enter a number from 1 to 100."))
+
+
+class AttendanceExportForm(ExportFilterFields):
+    """The completion export's filters that apply to sessions (dates are the sessions' days), read from
+    the query string, so a filtered download is a link."""
+
+    class Meta:
+        csrf = False  # a GET form: downloading changes nothing

@@ -7,16 +7,18 @@ not counted either. Hours attended are the credited minutes of held sessions mar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from lms.accounts.models import User
 from lms.attendance.models import ATTENDED, Attendance, AttendanceSession
 from lms.cohorts.models import Cohort, CohortMember, cohort_course
+from lms.content.models import Course
 from lms.database import utcnow
 from lms.extensions import db
+from lms.reports.filters import ExportFilters, local_day_bounds
 
 
 def status_names() -> dict[str, str]:
@@ -93,16 +95,36 @@ def attended_minutes(user_id: int, cohort_ids: list[int], now: datetime) -> int:
     return sum(rows)
 
 
-def export_rows(cohort_ids: list[int] | None, now: datetime):
+def export_rows(cohort_ids: list[int] | None, now: datetime, filters: ExportFilters | None = None,
+                zone: tzinfo = UTC):
     """(workshop, session, member, status) for every session of these workshops (all when None)
-    and every member, in order; members without a mark for a held session come out as None."""
+    and every member, in order; members without a mark for a held session come out as None.
+
+    `filters` (the completion export's) narrow it: sessions on those local days, workshops teaching a
+    course of that track, specialty, level or that course, one workshop, members of one village."""
+    filters = filters or ExportFilters()
     query = select(Cohort).order_by(Cohort.name, Cohort.id)
     if cohort_ids is not None:
         query = query.where(Cohort.id.in_(cohort_ids))
+    if filters.cohort_id is not None:
+        query = query.where(Cohort.id == filters.cohort_id)
+    course_conditions = [condition for wanted, condition in (
+        (filters.course_id, Course.id == filters.course_id),
+        (filters.track_id, Course.track_id == filters.track_id),
+        (filters.specialty_id, Course.specialty_id == filters.specialty_id),
+        (filters.level, Course.level == filters.level),
+    ) if wanted is not None]
+    if course_conditions:
+        query = query.where(exists().where(cohort_course.c.cohort_id == Cohort.id,
+                                           cohort_course.c.course_id == Course.id, *course_conditions))
+    start, end = local_day_bounds(filters.date_from, filters.date_to, zone)
     for cohort in db.session.scalars(query):
         table = workshop_attendance(cohort, now)
-        for session in table.sessions:
-            for member in table.members:
+        sessions = [s for s in table.sessions
+                    if (start is None or s.starts_at >= start) and (end is None or s.starts_at < end)]
+        members = [m for m in table.members if not filters.village or m.user.village == filters.village]
+        for session in sessions:
+            for member in members:
                 yield cohort, session, member.user, member.statuses.get(session.id)
 
 

@@ -16,11 +16,12 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms.access import public, role_required, signed_in
+from lms.accounts.signin_views import remember_after_sign_in
 from lms.attendance import checkin as marking
 from lms.attendance.checkin import set_requirement
 from lms.attendance.clock import attendance_now, local_zone
 from lms.attendance.codes import current_code, seconds_left
-from lms.attendance.forms import CodeForm, RequirementForm, SessionForm
+from lms.attendance.forms import AttendanceExportForm, CodeForm, RequirementForm, SessionForm
 from lms.attendance.models import STATUSES, VIA_CODE, VIA_QR, AttendanceSession
 from lms.attendance.records import export_rows, status_names, workshop_attendance
 from lms.attendance.sessions import (
@@ -40,7 +41,8 @@ from lms.cohorts.policy import managed_cohort, member_of
 from lms.cohorts.workshops import member_count
 from lms.database import write_transaction
 from lms.extensions import db, limiter
-from lms.numbers import query_id
+from lms.reports.filters import ExportFilters
+from lms.reports.views import fill_export_choices
 from lms.spreadsheets import add_sheet, csv_chunks, date_cell, new_write_only_workbook, safe_cell, safe_row
 
 bp = Blueprint("attendance", __name__)
@@ -265,8 +267,9 @@ def checkin_link(session_id: int, code: str):
         found = marking.session_for_link(session_id, code, current_app.config["SECRET_KEY"], attendance_now())
         if found.answer != "open":
             return _answer(found, 404 if found.answer == marking.WRONG_CODE else 409)
-        token = _passes().dumps(session_id)
-        return redirect(url_for("accounts.login", next=url_for("attendance.checkin_pass", token=token)))
+        back = url_for("attendance.checkin_pass", token=_passes().dumps(session_id))
+        remember_after_sign_in(back)  # for a sign-in card, whose link cannot carry `next`
+        return redirect(url_for("accounts.login", next=back))
     db.session.commit()  # a GET that writes: begin again as a writer (lms/database.py)
     with write_transaction():
         found = marking.session_for_link(session_id, code, current_app.config["SECRET_KEY"], attendance_now())
@@ -427,13 +430,36 @@ def sheet_pdf(session_id: int):
     return response
 
 
+def _county_export_form() -> tuple[AttendanceExportForm, list[str]]:
+    form = AttendanceExportForm(request.args)
+    return form, fill_export_choices(form)
+
+
+def _filters_from(form: AttendanceExportForm) -> ExportFilters:
+    return ExportFilters(date_from=form.date_from.data, date_to=form.date_to.data, track_id=form.track.data,
+                         specialty_id=form.specialty.data, level=form.level.data, course_id=form.course.data,
+                         cohort_id=form.cohort.data, village=" ".join((form.village.data or "").split()) or None)
+
+
+@bp.route("/admin/attendance")
+@role_required("admin")
+def county_export_page():
+    """The county export's filters; the download buttons send them to the .csv or .xlsx address."""
+    form, villages = _county_export_form()
+    return render_template("attendance/county_export.html", form=form, villages=villages)
+
+
 @bp.route("/admin/attendance.csv", defaults={"file_format": "csv"})
 @bp.route("/admin/attendance.xlsx", defaults={"file_format": "xlsx"})
 @role_required("admin")
 def county_export(file_format: str):
-    """Every workshop's attendance for the county's training office; `?cohort=` for one workshop."""
-    cohort_id = query_id("cohort")
-    rows = export_rows([cohort_id] if cohort_id else None, attendance_now())
+    """Every workshop's attendance for the county's training office, narrowed by the completion export's
+    filters that apply to sessions (`?cohort=` for one workshop, `?date_from=`, `?village=`, ...)."""
+    form, villages = _county_export_form()
+    if not form.validate():
+        flash(_("Some filters are not right. Correct them and download again."), "error")
+        return render_template("attendance/county_export.html", form=form, villages=villages), 400
+    rows = export_rows(None, attendance_now(), _filters_from(form), local_zone())
     name = f"cunke-attendance-{attendance_now().astimezone(local_zone()):%Y-%m-%d}"
     if file_format == "csv":
         return attendance_csv_response(rows, name)

@@ -25,10 +25,9 @@ def optional_text(value):
     return value or None
 
 
-class ExportForm(FlaskForm):
-    date_field = SelectField(_l("Dates are"), choices=[SelectChoice("completed", _l("Completion dates")),
-                                                       SelectChoice("enrolled", _l("Enrolment dates"))],
-                             default="completed")
+class ExportFilterFields(FlaskForm):
+    """The filters the completion export and the attendance export share."""
+
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To (included)"), validators=[Optional()])
     track = SelectField(_l("Track"), coerce=optional_int)
@@ -37,6 +36,16 @@ class ExportForm(FlaskForm):
     course = SelectField(_l("Course"), coerce=optional_int)
     cohort = SelectField(_l("Workshop"), coerce=optional_int)
     village = StringField(_l("Village"), validators=[Optional(), Length(max=80)])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date cannot be before the start date."))
+
+
+class ExportForm(ExportFilterFields):
+    date_field = SelectField(_l("Dates are"), choices=[SelectChoice("completed", _l("Completion dates")),
+                                                       SelectChoice("enrolled", _l("Enrolment dates"))],
+                             default="completed")
     status = SelectField(_l("Status"), coerce=optional_text)
     file_format = RadioField(_l("File type"), choices=[SelectChoice("csv", _l("CSV (opens in Excel and WPS)")),
                                                        SelectChoice("xlsx", _l("Excel workbook (XLSX)"))],
@@ -45,10 +54,6 @@ class ExportForm(FlaskForm):
         SelectChoice("zh", _l("Chinese")), SelectChoice("en", _l("English")),
         SelectChoice("machine", _l("Machine names (for other programs)")),
     ])
-
-    def validate_date_to(self, field):
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError(_l("The end date cannot be before the start date."))
 
 
 class SummaryDownloadForm(FlaskForm):

@@ -195,8 +195,9 @@ def summary_xlsx():
 # ---------------------------------------------------------------- completion export
 
 
-def _fill_export_choices(form: ExportForm) -> list[str]:
-    """Choices from the database, in the reader's language. Returns known villages for suggestions."""
+def fill_export_choices(form: ExportForm) -> list[str]:
+    """Choices from the database, in the reader's language, for the fields `form` has (the attendance export
+    has no status). Returns known villages for suggestions."""
     lang = language()
     tracks = list(db.session.scalars(select(Track).order_by(Track.position, Track.id)))
     names = {t.id: t.name(lang) for t in tracks}
@@ -209,7 +210,8 @@ def _fill_export_choices(form: ExportForm) -> list[str]:
     form.level.choices = choices([("", _("All levels"))] + [(level, str(LEVEL_LABELS[level])) for level in LEVELS])
     form.course.choices = choices([("", _("All courses"))] + [(c.id, c.title(c.shown_language(lang))) for c in courses])
     form.cohort.choices = choices([("", _("All workshops"))] + [(c.id, c.name) for c in cohorts])
-    form.status.choices = choices([("", _("Any status"))] + [(k, str(v)) for k, v in STATUS_LABELS.items()])
+    if "status" in form:
+        form.status.choices = choices([("", _("Any status"))] + [(k, str(v)) for k, v in STATUS_LABELS.items()])
     return list(db.session.scalars(
         select(User.village).where(User.role == "trainee", User.village != "").distinct().order_by(User.village)
         .limit(1000)))
@@ -230,7 +232,7 @@ def export():
     if request.args.get("format") == "json":
         return _json_export()
     form = ExportForm()
-    villages = _fill_export_choices(form)
+    villages = fill_export_choices(form)
     if request.method == "GET":
         form.header.data = language() if language() in ("zh", "en") else "zh"
     if form.validate_on_submit():
@@ -260,7 +262,7 @@ def _json_export() -> Response:
     query.setlist("header", ["machine"])
     query.setlist("file_format", ["csv"])
     form = ExportForm(formdata=query, meta={"csrf": False})
-    _fill_export_choices(form)
+    fill_export_choices(form)
     if not form.validate():
         return jsonify({"errors": {name: [str(e) for e in errors] for name, errors in form.errors.items()}}), 400
     filters = filters_from(form)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from lms.accounts.signin_links import issue_sign_in_link
 from lms.attendance.codes import current_code
 from lms.attendance.models import Attendance, AttendanceSession
 from lms.extensions import db
@@ -12,6 +13,7 @@ from tests.cohorts.factories import make_cohort
 from tests.conftest import error_next_to
 
 ENGLISH = {"Accept-Language": "en"}
+NEW_PASSWORD = "beishan-orchard-7"
 
 
 def code_now(app, session, clock) -> str:
@@ -113,3 +115,43 @@ def test_guessing_typed_codes_is_rate_limited_per_trainee(client, auth, workshop
     answers = [client.post("/checkin", data={"code": "ZZZZZ"}).status_code for _ in range(11)]
     assert answers[:10] == [400] * 10 and answers[10] == 429
     assert marks(session_now) == []
+
+
+def test_a_signed_out_trainee_signs_in_with_a_card_and_lands_back_checked_in(app, client, workshop, session_now,
+                                                                             clock):
+    cohort, instructor, (trainee, _) = workshop
+    token = issue_sign_in_link(trainee, instructor)
+    db.session.commit()
+    response = client.get(f"/checkin/{session_now.id}/{code_now(app, session_now, clock)}")
+    login_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "data-card-path" in login_page  # the sign-in step offers the card too
+    clock.advance(minutes=3)
+    card = client.post(f"/signin/{token}")  # the card's own QR code: no `next` in it
+    assert card.headers["Location"].endswith("/account/choose-password")
+    chosen = client.post("/account/choose-password", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert "/checkin/pass/" in chosen.headers["Location"]
+    landing = client.get(chosen.headers["Location"])
+    assert 'data-answer="checked_in"' in landing.get_data(as_text=True)
+    again = client.get(chosen.headers["Location"])
+    assert 'data-answer="already"' in again.get_data(as_text=True)
+    assert marks(session_now) == [(trainee.id, "present")]
+
+
+@pytest.mark.parametrize("foreign", ["https://evil.example/steal", "//evil.example/", "/\\evil.example"])
+def test_a_card_sign_in_refuses_a_foreign_next(client, workshop, foreign):
+    cohort, instructor, (trainee, _) = workshop
+    token = issue_sign_in_link(trainee, instructor)
+    db.session.commit()
+    client.post(f"/signin/{token}", query_string={"next": foreign})
+    chosen = client.post("/account/choose-password", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert chosen.status_code == 302 and "evil" not in chosen.headers["Location"]
+    assert chosen.headers["Location"].endswith("/my")
+
+
+def test_a_card_sign_in_keeps_a_safe_next(client, workshop):
+    cohort, instructor, (trainee, _) = workshop
+    token = issue_sign_in_link(trainee, instructor)
+    db.session.commit()
+    client.post(f"/signin/{token}", query_string={"next": "/checkin"})
+    chosen = client.post("/account/choose-password", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert chosen.headers["Location"].endswith("/checkin")
