@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import exists, func, select
 
 from lms.accounts.models import User
@@ -23,6 +24,12 @@ from lms.reports.filters import ExportFilters, local_day_bounds
 
 def status_names() -> dict[str, str]:
     return {"present": _("present"), "late": _("late"), "absent": _("absent"), "excused": _("excused")}
+
+
+def status_marks() -> dict[str, str]:
+    """One character per mark, for the progress grid's narrow columns (the full word is its title)."""
+    return {"present": pgettext("attendance mark", "P"), "late": pgettext("attendance mark", "L"),
+            "absent": pgettext("attendance mark", "A"), "excused": pgettext("attendance mark", "E")}
 
 
 def counts(session: AttendanceSession, now: datetime) -> bool:
@@ -47,6 +54,9 @@ class WorkshopAttendance:
     sessions: list[AttendanceSession]
     held: list[AttendanceSession]
     members: list[MemberAttendance]
+
+    def attended_count(self, session_id: int) -> int:
+        return sum(1 for member in self.members if member.statuses.get(session_id) in ATTENDED)
 
     def below(self, percent: int) -> list[MemberAttendance]:
         return [m for m in self.members if self.held and (m.percent(len(self.held)) or 0) < percent]

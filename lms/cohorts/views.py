@@ -21,8 +21,7 @@ from wtforms import SelectChoice
 from lms.access import public, role_required, signed_in
 from lms.accounts.models import SignInToken, User
 from lms.accounts.signin_links import format_reset_code, issue_reset_code, issue_sign_in_link
-from lms.attendance.models import ATTENDED
-from lms.attendance.records import status_names, trainee_record, workshop_attendance
+from lms.attendance.records import status_marks, status_names, trainee_record, workshop_attendance
 from lms.cohorts.cards import Card, qr_svg, render_cards_pdf
 from lms.cohorts.dashboard import (
     IDLE_DAYS_DEFAULT,
@@ -287,11 +286,8 @@ def new():
 def detail(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     count = member_count(cohort.id)
-    attendance = workshop_attendance(cohort, utcnow())
-    attendance_counts = {s.id: sum(1 for m in attendance.members if m.statuses.get(s.id) in ATTENDED)
-                         for s in attendance.sessions}
     return render_template("cohorts/detail.html", cohort=cohort, count=count, full=is_full(cohort, count),
-                           join_url=join_url(cohort), attendance=attendance, attendance_counts=attendance_counts)
+                           join_url=join_url(cohort), attendance=workshop_attendance(cohort, utcnow()))
 
 
 @bp.route("/workshops/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -355,7 +351,10 @@ def progress(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     grid = build_grid(cohort, idle_days=_idle_days(), sort=request.args.get("sort"),
                       descending=request.args.get("dir") == "desc")
-    return render_template("cohorts/progress.html", cohort=cohort, grid=grid)
+    attendance = workshop_attendance(cohort, utcnow())
+    return render_template("cohorts/progress.html", cohort=cohort, grid=grid, attendance=attendance,
+                           attendance_of={member.user.id: member for member in attendance.members},
+                           attendance_marks=status_marks(), attendance_names=status_names())
 
 
 @bp.route("/workshops/<int:cohort_id>/progress.csv")

@@ -45,6 +45,17 @@ def test_the_workshop_and_trainee_pages_show_each_session_and_hours(client, mark
     assert 'data-status="present"' in html and "Hours attended: 2" in html
 
 
+def test_the_progress_grid_shows_each_held_session_s_marks_next_to_the_courses(client, marked, session_now):
+    cohort, first, second = marked
+    html = client.get(f"/workshops/{cohort.id}/progress", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    grid = html[html.index('<table class="progress-grid"'):html.index("</table>")]
+    assert ">Attendance</th>" in grid and f">{session_now.starts_at:%-m/%-d}</a></th>" in grid
+    assert "取消的课" not in grid  # a cancelled session is no column: it counts for nobody
+    rows = {name: grid[grid.index(name):].split("</tr>", 1)[0] for name in (first.display_name, second.display_name)}
+    assert 'title="present"' in rows[first.display_name] and '<td class="num">100</td>' in rows[first.display_name]
+    assert 'title="absent"' in rows[second.display_name] and '<td class="num">0</td>' in rows[second.display_name]
+
+
 def test_the_csv_export_starts_with_a_bom_and_credits_hours_only_to_the_present(client, marked):
     cohort, first, second = marked
     response = client.get(f"/workshops/{cohort.id}/attendance.csv")
