@@ -145,6 +145,9 @@ def test_the_offline_page_in_chinese_lists_a_saved_course_without_signal(phone, 
     try:
         page.goto(site + "/courses/shop-basics/never-opened")
         expect(page.get_by_role("heading", name="现在没有信号", level=1)).to_be_visible()
+        # Kept as a signed-in reader first saw it: none of the controls that need a signal.
+        expect(page.locator(".site-nav, .site-footer")).to_have_count(0)
+        expect(page.get_by_role("button", name="English")).to_have_count(0)
         expect(page.locator("[data-message-lang=en]")).to_be_hidden()
         assert page.evaluate("document.documentElement.lang") == "zh-Hans"
         saved = page.locator("[data-message-lang=zh] .saved-courses a")
@@ -163,6 +166,9 @@ def test_the_offline_page_follows_an_english_reader(browser, site):
         page.goto(site + "/offline")
         expect(page.locator("[data-message-lang=zh]")).to_be_hidden()
         expect(page.get_by_role("heading", name="No signal right now", level=1)).to_be_visible()
+        expect(page.get_by_role("link", name="登录")).to_have_count(0)
+        expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
+        expect(page.locator(".language-switch")).to_have_count(0)
         expect(page.locator("[data-message-lang=en] [data-no-saved-courses]")).to_be_visible()
         assert audit(page) == []
     finally:
