@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, abort, current_app, g, render_template, request, send_from_directory, session, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -266,6 +266,10 @@ def init_templating(app: Flask) -> None:
     @app.template_filter("datetime")
     def datetime_filter(value, style: str = "medium") -> str:
         return format_datetime(value, style) if value else ""
+
+    @app.template_filter("time")
+    def time_filter(value, style: str = "short") -> str:
+        return format_time(value, style) if value else ""
 
     # WeChat's own browser does not download files: pages offer pictures and an "open in browser" hint.
     # A global, not a context variable, so imported macros see it too.
