@@ -120,7 +120,7 @@ def set_mark(session: AttendanceSession, trainee: User, status: str, actor, now:
     elif mark.status != status:
         mark.status, mark.via, mark.marked_at, mark.marked_by_id = status, "roll_call", now, actor.id
     if before != status:
-        record_event(actor, "attendance.marked", "user", trainee.id, session=session.id, cohort=session.cohort_id,
+        record_event(actor, "attendance.marked", "user", trainee.id, session=session.id, cohort_id=session.cohort_id,
                      before=before, after=status)
     db.session.flush()
     if before != status:

@@ -61,7 +61,7 @@ def update_session(session: AttendanceSession, plan: SessionPlan, actor) -> None
     for name, value in plan.__dict__.items():
         setattr(session, name, value)
     db.session.flush()
-    record_event(actor, "attendance.session_changed", "attendance_session", session.id, cohort=session.cohort_id)
+    record_event(actor, "attendance.session_changed", "attendance_session", session.id, cohort_id=session.cohort_id)
 
 
 def cancel_session(session: AttendanceSession, actor, now: datetime) -> None:
@@ -69,13 +69,13 @@ def cancel_session(session: AttendanceSession, actor, now: datetime) -> None:
     if session.cancelled_at is None:
         session.cancelled_at = now
         record_event(actor, "attendance.session_cancelled", "attendance_session", session.id,
-                     cohort=session.cohort_id)
+                     cohort_id=session.cohort_id)
 
 
 def close_checkin(session: AttendanceSession, actor, now: datetime) -> None:
     if session.checkin_closed_at is None:
         session.checkin_closed_at = now
-        record_event(actor, "attendance.checkin_closed", "attendance_session", session.id, cohort=session.cohort_id)
+        record_event(actor, "attendance.checkin_closed", "attendance_session", session.id, cohort_id=session.cohort_id)
 
 
 def checkin_state(session: AttendanceSession, now: datetime) -> str:

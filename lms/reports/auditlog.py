@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import ROLE_NAMES, User
+from lms.attendance.records import status_names
 from lms.audit.models import AuditEvent
 from lms.certificates.codes import format_code
 from lms.certificates.models import Certificate
@@ -63,6 +64,16 @@ SENTENCES = {
     "user.renamed": _l("%(actor)s corrected the name of %(user)s from “%(old)s” to “%(new)s”."),
     "user.role_changed": _l("%(actor)s changed the role of %(user)s from %(old_role)s to %(new_role)s."),
     "user.village_corrected": _l("%(actor)s corrected the village of %(user)s from “%(old)s” to “%(new)s”."),
+    "villages.load": _l("%(actor)s loaded a list of %(count)s villages for registration to offer."),
+    "attendance.sessions_planned": _l("%(actor)s planned %(sessions)s sessions for %(cohort)s."),
+    "attendance.session_changed": _l("%(actor)s changed a session of %(cohort)s."),
+    "attendance.session_cancelled": _l("%(actor)s cancelled a session of %(cohort)s."),
+    "attendance.checkin_closed": _l("%(actor)s closed check-in for a session of %(cohort)s."),
+    "attendance.marked": _l("%(actor)s marked %(user)s as %(after)s (before: %(before)s) at a session of %(cohort)s."),
+    "attendance.requirement_set": _l("%(actor)s set the attendance %(cohort)s needs for certificates to %(after)s "
+                                     "(before: %(before)s)."),
+    "task.reviewed": _l("%(actor)s reviewed version %(version)s of the work %(user)s sent for a practical task: "
+                        "%(result)s."),
 }
 
 # The filter's words: what the office looks for, not the event names.
@@ -98,6 +109,14 @@ ACTION_NAMES = {
     "user.renamed": _l("Name corrected"),
     "user.role_changed": _l("Role changed"),
     "user.village_corrected": _l("Village corrected"),
+    "villages.load": _l("Villages loaded"),
+    "attendance.sessions_planned": _l("Sessions planned"),
+    "attendance.session_changed": _l("Session changed"),
+    "attendance.session_cancelled": _l("Session cancelled"),
+    "attendance.checkin_closed": _l("Check-in closed"),
+    "attendance.marked": _l("Attendance marked"),
+    "attendance.requirement_set": _l("Attendance requirement set"),
+    "task.reviewed": _l("Practical task reviewed"),
 }
 
 FILTER_NAMES = {"date_field": _l("dates are"), "date_from": _l("from"), "date_to": _l("to"),
@@ -172,7 +191,7 @@ def _look_up(events: list[AuditEvent]) -> _Names:
         return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
 
     certificates = by_id(Certificate, _ids(events, "certificate"))
-    user_ids = _ids(events, "user", "holder_id") | {c.user_id for c in certificates.values()}
+    user_ids = _ids(events, "user", "holder_id", "trainee_id") | {c.user_id for c in certificates.values()}
     course_ids = _ids(events, "course", "course_id") | {c.course_id for c in certificates.values()}
     slugs = {(e.details or {}).get("slug") for e in events} - {None}
     courses_by_slug = ({c.slug: c for c in db.session.scalars(select(Course).where(Course.slug.in_(slugs)))}
@@ -232,7 +251,7 @@ def _sentence(event: AuditEvent, names: _Names) -> Markup | None:
         actor = escape(_l("The command line"))
     else:
         actor = escape(_l("Someone not signed in"))
-    target_user = names.users.get(event.target_id) if event.target_type == "user" else None
+    target_user = names.users.get(event.target_id if event.target_type == "user" else details.get("trainee_id"))
     certificate = names.certificates.get(event.target_id) if event.target_type == "certificate" else None
     cohort = names.cohorts.get(event.target_id if event.target_type == "cohort" else details.get("cohort_id"))
     course = (names.courses_by_id.get(event.target_id) if event.target_type == "course" else None) \
@@ -266,8 +285,22 @@ def _sentence(event: AuditEvent, names: _Names) -> Markup | None:
         "new": details.get("new", ""),
         "old_role": ROLE_NAMES.get(details.get("old"), details.get("old", "")),
         "new_role": ROLE_NAMES.get(details.get("new"), details.get("new", "")),
+        "count": details.get("count", "—"),
+        "sessions": len(details.get("sessions", [])),
+        "before": _attendance_value(details.get("before")),
+        "after": _attendance_value(details.get("after")),
+        "result": _l("passed") if details.get("passed") else _l("try again"),
     }
     return escape(str(template)) % values  # the sentence is trusted; every value is escaped into it
+
+
+def _attendance_value(value) -> str:
+    """A mark ("present") in words, a required share as "80 %", nothing as "none"."""
+    if value is None:
+        return str(_l("none"))
+    if isinstance(value, int):
+        return f"{value} %"
+    return status_names().get(value, str(value))
 
 
 def describe(events: list[AuditEvent]) -> list[AuditLine]:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from sqlalchemy import select
 
+import lms
+from lms.attendance.checkin import set_mark
+from lms.attendance.models import AttendanceSession
 from lms.certificates.models import Certificate
+from lms.database import utcnow
 from lms.extensions import db
+from lms.reports.auditlog import ACTION_NAMES, SENTENCES
 
 
 def audit_rows(client, **query) -> str:
@@ -29,6 +37,27 @@ def test_workshop_events_name_the_workshop_and_the_trainee(client, auth, county)
     rows = audit_rows(client, action="cohort.member_removed")
     assert "把" in rows and "吕振鸿</a>（学员）移出了" in rows and "北山村开店班" in rows and "原因：搬去县城了" in rows
     assert f'href="/workshops/{county.beishan.id}/"' in rows
+
+
+def test_every_kind_of_event_the_code_records_has_a_sentence_and_a_name():
+    recorded = {match.group(1) for path in Path(lms.__file__).parent.rglob("*.py")
+                for match in re.finditer(r'record_event\(\s*[^,()]+,\s*"([a-z_.]+)"', path.read_text())}
+    assert len(recorded) > 30  # the scan finds the calls
+    assert sorted(recorded - SENTENCES.keys()) == [] and sorted(recorded - ACTION_NAMES.keys()) == []
+
+
+def test_a_corrected_attendance_mark_names_the_trainee_the_marks_and_the_workshop(client, auth, county):
+    session = AttendanceSession(cohort_id=county.beishan.id, starts_at=utcnow(), ends_at=utcnow(), topic="拍照",
+                                credited_minutes=120)
+    db.session.add(session)
+    db.session.flush()
+    set_mark(session, county.a, "absent", county.admin, utcnow())
+    set_mark(session, county.a, "excused", county.admin, utcnow())
+    db.session.commit()
+    auth.login(county.admin)
+    rows = audit_rows(client, action="attendance.marked")
+    assert "吕振鸿</a>（学员）记为请假（之前：缺勤）" in rows and "北山村开店班" in rows
+    assert "attendance.marked" not in rows
 
 
 def test_the_filter_offers_words_and_the_log_follows_the_readers_language(client, auth, county):
