@@ -1,6 +1,7 @@
 """The county's list of villages, offered as a trainee types theirs at registration.
 
-An administrator loads it (one village per line) with `flask --app app accounts villages FILE`;
+An administrator keeps it (one village per line) on the Villages page of the reports, or loads a
+file with `flask --app app accounts villages FILE`;
 loading replaces the whole list and is audited. The field stays free text: a village missing from
 the list can still be typed.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from lms.accounts.models import ROLES
@@ -87,6 +87,18 @@ class ProfileForm(FlaskForm):
     village = StringField(_l("Village"), validators=[
         Optional(), Length(max=MAX_VILLAGE_LENGTH, message=_l("The village is too long (at most 80 characters).")),
     ])
+
+
+MAX_VILLAGE_LIST_CHARACTERS = 200_000  # a county has a few hundred villages; room for every township's too
+
+
+class VillagesForm(FlaskForm):
+    """The county's villages, one a line, that registration offers as a trainee types."""
+
+    villages = TextAreaField(_l("Villages, one a line"), validators=[
+        DataRequired(_l("Write at least one village.")),
+        Length(max=MAX_VILLAGE_LIST_CHARACTERS, message=_l("The list is too long.")),
+    ], render_kw={"rows": 14})
 
 
 class ConfirmForm(FlaskForm):

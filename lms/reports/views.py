@@ -32,6 +32,7 @@ from werkzeug.datastructures import MultiDict
 
 from lms.access import role_required
 from lms.accounts.models import ROLES, User
+from lms.accounts.villages import parse_villages, replace_villages, village_names
 from lms.attendance.records import attendance_summary
 from lms.audit.log import record_event
 from lms.cohorts.models import Cohort
@@ -52,6 +53,7 @@ from lms.reports.forms import (
     RoleForm,
     SummaryDownloadForm,
     UserSearchForm,
+    VillagesForm,
     choices,
 )
 from lms.reports.summary import build_summary, write_summary_xlsx
@@ -298,6 +300,25 @@ def user_or_404(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
+
+
+@bp.route("/villages", methods=["GET", "POST"])
+@admins_only
+def villages():
+    """The list registration offers: replaced whole, audited; a village not on it can still be typed."""
+    form = VillagesForm()
+    if request.method == "GET":
+        form.villages.data = "\n".join(village_names())
+    if form.validate_on_submit():
+        names = parse_villages(form.villages.data)
+        if names:
+            count = replace_villages(current_user, names)
+            db.session.commit()
+            flash(_("%(count)s villages saved; registration now offers them.", count=count), "success")
+            return redirect(url_for("reports.villages"))
+        form.villages.errors.append(_("Write at least one village."))
+    return render_template("reports/villages.html", form=form, count=len(village_names())), \
+        400 if form.errors else 200
 
 
 @bp.route("/users/")
