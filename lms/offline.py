@@ -27,7 +27,8 @@ def _shell_urls() -> list[str]:
 @public
 def service_worker():
     urls = _shell_urls()
-    version = hashlib.sha256(json.dumps(urls).encode()).hexdigest()[:10]
+    # The offline page itself counts: a new wording or layout reaches phones that saved the old one.
+    version = hashlib.sha256((json.dumps(urls) + offline_page()).encode()).hexdigest()[:10]
     script = render_template("offline/sw.js", shell_urls=urls, version=version)
     response = Response(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"

@@ -56,6 +56,15 @@ def test_service_worker_and_manifest_are_served(client):
     assert manifest["display"] == "standalone" and manifest["icons"]
 
 
+def test_the_service_worker_s_version_follows_the_offline_page_it_saves(client):
+    def version(language: str) -> str:
+        worker = client.get("/sw.js", headers={"Accept-Language": language}).get_data(as_text=True)
+        return re.search(r"cunke-shell-([0-9a-f]+)", worker).group(1)
+
+    assert version("zh-CN") == version("zh-CN")  # the same page, the same worker: no reinstall on every visit
+    assert version("zh-CN") != version("en-US")  # another offline page (English first): phones fetch it anew
+
+
 def test_offline_page_speaks_both_languages_reader_first(client):
     chinese_first = client.get("/offline", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert chinese_first.index("现在没有信号") < chinese_first.index("No signal right now")
