@@ -210,7 +210,7 @@ class _Chunks:
         return len(data)
 
     def flush(self) -> None:
-        pass
+        """Nothing is buffered here: zipfile calls it, the caller takes the bytes."""
 
     def take(self) -> bytes:
         data, self.parts = b"".join(self.parts), []

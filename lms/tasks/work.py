@@ -7,6 +7,7 @@ finishes the item, which may complete the course (and issue its certificate) as 
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -114,13 +115,10 @@ def _store_photo(shrunk) -> str:
     digest = hashlib.sha256(shrunk.content).hexdigest()
     if db.session.get(TaskPhoto, digest) is not None:
         return digest
-    try:
-        with db.session.begin_nested():
-            db.session.add(TaskPhoto(digest=digest, mimetype="image/webp" if shrunk.extension == ".webp"
-                                     else "image/jpeg", width=shrunk.width, height=shrunk.height,
-                                     size=len(shrunk.content), content=shrunk.content))
-    except IntegrityError:  # the same photo stored a moment ago by a parallel request
-        pass
+    with suppress(IntegrityError), db.session.begin_nested():  # else stored a moment ago by a parallel request
+        db.session.add(TaskPhoto(digest=digest, mimetype="image/webp" if shrunk.extension == ".webp"
+                                 else "image/jpeg", width=shrunk.width, height=shrunk.height,
+                                 size=len(shrunk.content), content=shrunk.content))
     return digest
 
 
